@@ -1,0 +1,77 @@
+"""Shared fixtures: sample cases, creditors and a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+import creditcomms as cc
+
+
+@pytest.fixture(name="now")
+def _now() -> datetime:
+    """A fixed, timezone-aware 'now' for deterministic tests."""
+    return datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(name="debtor")
+def _debtor() -> cc.Debtor:
+    """A German consumer with every contact."""
+    return cc.Debtor(
+        id="C-1001",
+        name="Erika Mustermann",
+        locale="de_DE",
+        timezone="Europe/Berlin",
+        contacts=cc.Contacts(
+            email="erika@example.de",
+            phone="+4915112345678",
+            address=cc.PostalAddress(
+                name="Erika Mustermann",
+                street="Heidestraße",
+                house_number="17",
+                postcode="51147",
+                city="Köln",
+                country="DE",
+            ),
+        ),
+        consents={cc.SMS: True},
+    )
+
+
+@pytest.fixture(name="case")
+def _case(debtor: cc.Debtor) -> cc.Case:
+    """A case with one open invoice of 123.45 EUR due 2026-10-31."""
+    return cc.Case(
+        debtor=debtor,
+        invoices=[
+            cc.Invoice(
+                id="RE-2026-0001",
+                amount=cc.Money("123.45", "EUR"),
+                issued_on=date(2026, 10, 1),
+                due_on=date(2026, 10, 31),
+            )
+        ],
+    )
+
+
+@pytest.fixture(name="creditor")
+def _creditor() -> cc.Creditor:
+    """A German creditor with a pay page and a link secret."""
+    return cc.Creditor(
+        name="Muster GmbH",
+        address=cc.PostalAddress(
+            name="Muster GmbH",
+            street="Hauptstraße",
+            house_number="1",
+            postcode="10115",
+            city="Berlin",
+            country="DE",
+        ),
+        iban="DE89370400440532013000",
+        bic="COBADEFFXXX",
+        payment_page="https://pay.muster.example/{token}",
+        link_secret="a-very-long-test-secret-0123456789",
+        senders={cc.EMAIL: "Muster GmbH <billing@muster.example>", cc.SMS: "MUSTER"},
+        email="billing@muster.example",
+    )

@@ -1,0 +1,172 @@
+"""Every invalid value raises a ValidationError naming the field, the value and the fix."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import creditcomms as cc
+
+
+def _invoice(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": "RE-1",
+        "amount": "100.00 EUR",
+        "issued_on": date(2026, 10, 1),
+        "due_on": date(2026, 10, 31),
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("build", "field", "fragment"),
+    [
+        (
+            lambda: cc.Creditor(name="M", iban="DE89370400440532013001"),
+            "iban",
+            "fails its check digits",
+        ),
+        (lambda: cc.Money("1", "XYZ"), "currency", "ISO 4217"),
+        (
+            lambda: cc.Debtor(id="1", name="E", timezone="Europe/Berln"),
+            "timezone",
+            "did you mean 'Europe/Berlin'",
+        ),
+        (
+            lambda: cc.Debtor(id="1", name="E", contacts={"phone": "12345"}),
+            "contacts.phone",
+            "international format",
+        ),
+        (
+            lambda: cc.Debtor(id="1", name="E", contacts={"email": "erika@"}),
+            "contacts.email",
+            "not a valid email",
+        ),
+        (lambda: cc.Debtor(id="1", name="E", locale="xx_QQ"), "locale", "not a known locale"),
+        (lambda: cc.Invoice(**_invoice(amount="-5.00 EUR")), "amount", "above zero"),
+        (
+            lambda: cc.Invoice(**_invoice(due_on=date(2026, 9, 1))),
+            "due_on",
+            "before issued_on",
+        ),
+        (
+            lambda: cc.Invoice(**_invoice(open_amount="150.00 EUR")),
+            "open_amount",
+            "between 0 and amount",
+        ),
+        (
+            lambda: cc.Invoice(**_invoice(open_amount="10.00 CHF")),
+            "open_amount",
+            "one currency",
+        ),
+        (
+            lambda: cc.Case(
+                debtor=cc.Debtor(id="1", name="E"),
+                invoices=[
+                    cc.Invoice(**_invoice()),
+                    cc.Invoice(**_invoice(id="2", amount="5.00 CHF")),
+                ],
+            ),
+            "invoices",
+            "mix currencies",
+        ),
+        (lambda: cc.Creditor(name="M", iban="DE89370400440532013000", bic="NOTABIC"), "bic", "BIC"),
+        (
+            lambda: cc.Creditor(
+                name="M", iban="DE89370400440532013000", payment_page="https://pay.example/"
+            ),
+            "payment_page",
+            "{token}",
+        ),
+        (
+            lambda: cc.Creditor(name="M", iban="DE89370400440532013000", link_secret="short"),
+            "link_secret",
+            "at least 16",
+        ),
+        (
+            lambda: cc.PostalAddress(name="A\nB", postcode="1", city="X", country="DE"),
+            "name",
+            "single line",
+        ),
+        (
+            lambda: cc.PostalAddress(name="A", postcode="1", city="X", country="Germany"),
+            "country",
+            "alpha-2",
+        ),
+        (lambda: cc.Debtor(id="1", name="E", nickname="x"), "nickname", "unknown field"),
+    ],
+)
+def test_invalid_value_names_field_and_fix(build: Any, field: str, fragment: str) -> None:
+    """The error lists the field's dotted path and says how to fix it."""
+    with pytest.raises(cc.ValidationError) as info:
+        build()
+    assert field in info.value.fields
+    assert fragment in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, cc.CreditCommsError)
+
+
+def test_several_problems_are_reported_at_once() -> None:
+    """One error reports every bad field, not only the first."""
+    with pytest.raises(cc.ValidationError) as info:
+        cc.Debtor(id="1", name="E", timezone="Mars/Base", locale="??", contacts={"phone": "0"})
+    assert set(info.value.fields) == {"timezone", "locale", "contacts.phone"}
+
+
+def test_national_number_needs_a_country() -> None:
+    """A national number is read in the address's country, else refused."""
+    address = cc.PostalAddress(name="A", postcode="1011", city="Amsterdam", country="NL")
+    contacts = cc.Contacts(phone="06 12345678", address=address)
+    assert contacts.phone == "+31612345678"
+
+
+def test_models_are_frozen(case: cc.Case) -> None:
+    """Domain objects cannot be changed in place; use ``model_copy``."""
+    with pytest.raises(Exception, match="frozen"):
+        case.id = "other"  # type: ignore[misc]
+    assert case.model_copy(update={"id": "other"}).id == "other"
+
+
+@given(st.text(min_size=1, max_size=30).filter(lambda s: s.strip() and "/" not in s))
+def test_random_timezones_fail_cleanly(name: str) -> None:
+    """Arbitrary text as a time zone either is valid or raises our ValidationError."""
+    import zoneinfo
+
+    if name in zoneinfo.available_timezones():
+        assert cc.Debtor(id="1", name="E", timezone=name).timezone == name
+    else:
+        with pytest.raises(cc.ValidationError) as info:
+            cc.Debtor(id="1", name="E", timezone=name)
+        assert info.value.fields == ("timezone",)
+
+
+def test_events_round_trip_through_json(now: Any) -> None:
+    """Events load back from JSON by their ``type`` discriminator."""
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[cc.Event] = TypeAdapter(cc.Event)
+    event = cc.PromiseToPay(case_id="C-1", at=now, promised_on=date(2026, 12, 1))
+    assert adapter.validate_json(event.model_dump_json()) == event
+
+
+def test_case_properties(case: cc.Case) -> None:
+    """A case knows its currency, open amount, oldest due date and days past due."""
+    assert case.id == "C-1001"
+    assert case.currency == "EUR"
+    assert case.oldest_due_on == date(2026, 10, 31)
+    assert case.days_past_due(date(2026, 11, 22)) == 22
+    assert not case.is_paid
+
+
+def test_naive_event_time_is_rejected() -> None:
+    """Event times must be timezone-aware."""
+    from datetime import datetime
+
+    with pytest.raises(cc.ValidationError) as info:
+        cc.OptOut(case_id="C", at=datetime(2026, 1, 1), channel=cc.SMS)  # noqa: DTZ001
+    assert info.value.fields == ("at",)
