@@ -1,0 +1,1 @@
+"""creditcomms benchmarks: each figure is printed next to a naive baseline from the same run."""
