@@ -28,7 +28,9 @@ Every error creditcomms raises descends from one root, so a host can catch
     │       └── RecipientRejected     invalid address or number, unsubscribed, bounced
     └── StoreError                    the journal could not be read or written
         ├── LeaseLostError            a worker's claim expired before it completed
-        └── MigrationError            the schema is newer than this version understands
+        ├── MigrationError            the schema is newer than this version understands
+        ├── CaseNotFoundError         no stored case has the given id (also a LookupError)
+        └── VersionConflictError      a case changed since the caller read it
 
 Errors that are about a value (``ValidationError``, ``ConfigurationError``) also subclass
 ``ValueError`` so generic code that expects one keeps working.
@@ -43,6 +45,7 @@ from typing import Any
 
 __all__ = [
     "CampaignDefinitionError",
+    "CaseNotFoundError",
     "ConfigurationError",
     "CreditCommsError",
     "DeliveryError",
@@ -69,6 +72,7 @@ __all__ = [
     "TemplateSyntaxError",
     "TransientDeliveryError",
     "ValidationError",
+    "VersionConflictError",
 ]
 
 
@@ -244,3 +248,11 @@ class LeaseLostError(StoreError):
 
 class MigrationError(StoreError):
     """The store's schema cannot be brought to the version this library needs."""
+
+
+class CaseNotFoundError(StoreError, LookupError):
+    """No stored case has the given id; enroll the case first."""
+
+
+class VersionConflictError(StoreError):
+    """A stored case changed since the caller read it; read it again and retry the update."""

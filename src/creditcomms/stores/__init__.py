@@ -1,0 +1,38 @@
+"""Stores: the durable schedule of planned actions, the cases behind them, and the journal.
+
+`MemoryStore` for tests and notebooks, `SQLiteStore` as the embedded default (one machine,
+several processes) and `PostgresStore` to scale out over many machines (extra ``postgres``).
+All three follow the `Store` protocol and pass the same contract tests.
+"""
+
+from ._common import LATEST_SCHEMA, UNCHANGED, Unchanged
+from ._memory import MemoryStore
+from ._protocol import Store
+from ._records import (
+    ActionRecord,
+    ActionStatus,
+    CaseRecord,
+    CaseStatus,
+    Claim,
+    JournalEntry,
+    JournalKind,
+    PurgeReport,
+)
+from ._sqlite import SQLiteStore
+
+__all__ = [
+    "LATEST_SCHEMA",
+    "UNCHANGED",
+    "ActionRecord",
+    "ActionStatus",
+    "CaseRecord",
+    "CaseStatus",
+    "Claim",
+    "JournalEntry",
+    "JournalKind",
+    "MemoryStore",
+    "PurgeReport",
+    "SQLiteStore",
+    "Store",
+    "Unchanged",
+]

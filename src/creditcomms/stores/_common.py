@@ -1,0 +1,95 @@
+"""Checks and conversions shared by every store implementation."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from creditcomms.errors import FieldProblem, ValidationError
+from creditcomms.model import Reason
+
+__all__ = [
+    "LATEST_SCHEMA",
+    "UNCHANGED",
+    "Unchanged",
+    "aware",
+    "check_claim_options",
+    "check_reasons",
+    "lease_lost_message",
+]
+
+LATEST_SCHEMA = 1
+"""The schema version this library writes; ``migrate()`` brings a database up to it."""
+
+
+class Unchanged(enum.Enum):
+    """The type of `UNCHANGED`: "leave this field as it is" where ``None`` means something."""
+
+    UNCHANGED = "UNCHANGED"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+"""Pass-through marker for optional updates whose ``None`` has a meaning of its own."""
+
+
+def aware(moment: datetime, /, *, field: str, operation: str) -> datetime:
+    """Return ``moment`` in UTC, refusing naive datetimes with a `ValidationError`."""
+    value: object = moment
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValidationError(
+            operation,
+            [
+                FieldProblem(
+                    field,
+                    moment,
+                    "must be a timezone-aware datetime, such as datetime.now(UTC)",
+                )
+            ],
+        )
+    return moment.astimezone(UTC)
+
+
+def check_claim_options(*, limit: int, lease: timedelta, worker: str) -> None:
+    """Refuse a claim request that cannot work, naming each bad option."""
+    problems = []
+    if limit < 1:
+        problems.append(FieldProblem("limit", limit, "must be a whole number of at least 1"))
+    if lease <= timedelta(0):
+        problems.append(
+            FieldProblem(
+                "lease", lease, "must be a positive timedelta, such as timedelta(seconds=30)"
+            )
+        )
+    if not worker.strip():
+        problems.append(
+            FieldProblem("worker", worker, "must name the worker, such as 'host-1:pid'")
+        )
+    if problems:
+        raise ValidationError("claim_due", problems)
+
+
+def check_reasons(reasons: Sequence[Reason], /, *, operation: str) -> tuple[Reason, ...]:
+    """Return the reasons as a tuple; at least one is required to explain the decision."""
+    found = tuple(reasons)
+    if not found or not all(isinstance(r, Reason) for r in found):
+        raise ValidationError(
+            operation,
+            [
+                FieldProblem(
+                    "reasons",
+                    reasons,
+                    "give at least one creditcomms.Reason explaining the decision,"
+                    " such as Reason(code='paid', detail='invoice paid on 2026-11-20')",
+                )
+            ],
+        )
+    return found
+
+
+def lease_lost_message(key: str, lease_id: str) -> str:
+    """The message of a `LeaseLostError` for one action."""
+    return (
+        f"the lease {lease_id} on action {key!r} expired or was taken over by another worker;"
+        " nothing was changed: claim due actions again and do not retry this claim"
+    )

@@ -1,0 +1,353 @@
+"""Actions (schedule, claim, fenced finish, read) as SQL programs without I/O.
+
+Each program yields queries and receives their rows.
+
+The SQLite driver runs a program synchronously inside one transaction (in a worker thread);
+the PostgreSQL driver runs the same program with ``await``. So both stores share one
+implementation of the contract, and the transaction boundary is always the whole operation.
+"""
+
+# ruff: noqa: S608 - table names are checked identifiers; every value is a bound parameter
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from creditcomms.campaigns import Action
+from creditcomms.errors import (
+    LeaseLostError,
+)
+from creditcomms.model import Money, Reason
+
+from ._common import lease_lost_message
+from ._records import (
+    ActionRecord,
+    ActionStatus,
+    Claim,
+    JournalKind,
+)
+from ._sql import (
+    ACTION_COLUMNS,
+    INSERT_JOURNAL,
+    Dialect,
+    Op,
+    Query,
+    action_record,
+    journal_row,
+    money_columns,
+    reasons_json,
+)
+
+_TAKEN_OVER = Reason(
+    code="lease_expired", detail="the previous worker's lease expired before it finished"
+)
+_OPEN = "status IN ('planned', 'claimed')"
+
+
+# -- scheduling ------------------------------------------------------------------------------
+
+
+def schedule(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[int]:
+    """Insert new actions (journaling them) and refresh ones that are still planned."""
+    if not actions:
+        return 0
+    keys = [a.idempotency_key for a in actions]
+    known: dict[str, str] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = yield Query(
+            d.sql(
+                "SELECT idempotency_key, status FROM {action}"
+                f" WHERE idempotency_key IN ({', '.join('?' * len(chunk))})"
+            ),
+            chunk,
+        )
+        known.update((r[0], r[1]) for r in rows)
+    new = {a.idempotency_key: a for a in actions if a.idempotency_key not in known}
+    refresh = [a for a in actions if known.get(a.idempotency_key) == ActionStatus.PLANNED]
+    if new:
+        yield Query(d.sql(_INSERT_ACTION), [_action_row(d, a, at) for a in new.values()], many=True)
+        journal = [
+            journal_row(d, JournalKind.PLANNED, at, action=a, reasons=a.reasons)
+            for a in new.values()
+        ]
+        yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
+    if refresh:
+        yield Query(
+            d.sql(
+                "UPDATE {action} SET due_at = ?, available_at = ?, updated_at = ?, payload = ?,"
+                " channel = ?, variant = ? WHERE idempotency_key = ? AND status = 'planned'"
+            ),
+            [
+                (
+                    d.time(a.due_at),
+                    d.time(a.due_at),
+                    d.time(at),
+                    a.model_dump_json(),
+                    a.channel,
+                    a.variant,
+                    a.idempotency_key,
+                )
+                for a in refresh
+            ],
+            many=True,
+        )
+    return len(new)
+
+
+_INSERT_ACTION = (
+    "INSERT INTO {action} (idempotency_key, case_id, campaign_id, campaign_version, step_id,"
+    " channel, variant, due_at, status, available_at, created_at, updated_at, payload)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?)"
+)
+
+
+def _action_row(d: Dialect, a: Action, at: datetime) -> tuple[Any, ...]:
+    due = d.time(a.due_at)
+    return (
+        a.idempotency_key,
+        a.case_id,
+        a.campaign_id,
+        a.campaign_version,
+        a.step_id,
+        a.channel,
+        a.variant,
+        due,
+        due,
+        d.time(at),
+        d.time(at),
+        a.model_dump_json(),
+    )
+
+
+def claim_due(
+    d: Dialect, now: datetime, *, limit: int, lease: timedelta, worker: str
+) -> Op[list[Claim]]:
+    """Lease the earliest due actions; PostgreSQL skips rows other claimers hold."""
+    lock = " FOR UPDATE SKIP LOCKED" if d.is_postgres else ""
+    rows = yield Query(
+        d.sql(
+            "SELECT idempotency_key, payload, status, attempts, attempting_since FROM {action}"
+            f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at LIMIT ?{lock}"
+        ),
+        (d.time(now), limit),
+    )
+    if not rows:
+        return []
+    lease_id, expires = uuid.uuid4().hex, now + lease
+    yield Query(
+        d.sql(
+            "UPDATE {action} SET status = 'claimed', attempts = attempts + 1, lease_id = ?,"
+            " lease_owner = ?, available_at = ?, updated_at = ? WHERE idempotency_key = ?"
+        ),
+        [(lease_id, worker, d.time(expires), d.time(now), r[0]) for r in rows],
+        many=True,
+    )
+    claims = [
+        Claim(
+            action=Action.model_validate_json(r[1]),
+            lease_id=lease_id,
+            attempt=r[3] + 1,
+            worker=worker,
+            lease_expires_at=expires,
+            uncertain_since=d.from_time(r[4]),
+        )
+        for r in rows
+    ]
+    journal = [
+        journal_row(
+            d,
+            JournalKind.CLAIMED,
+            now,
+            action=c.action,
+            attempt=c.attempt,
+            worker=worker,
+            reasons=(_TAKEN_OVER,) if r[2] == ActionStatus.CLAIMED else (),
+        )
+        for c, r in zip(claims, rows, strict=True)
+    ]
+    yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
+    return claims
+
+
+# -- fenced changes --------------------------------------------------------------------------
+
+_FENCE = "WHERE idempotency_key = ? AND lease_id = ? AND status = 'claimed' AND available_at > ?"
+
+
+def _fenced(d: Dialect, claim: Claim, at: datetime, sets: str, params: Sequence[Any]) -> Op[None]:
+    rows = yield Query(
+        d.sql(f"UPDATE {{action}} SET {sets} {_FENCE} RETURNING idempotency_key"),
+        (*params, claim.idempotency_key, claim.lease_id, d.time(at)),
+    )
+    if not rows:
+        raise LeaseLostError(lease_lost_message(claim.idempotency_key, claim.lease_id))
+
+
+def extend_lease(d: Dialect, claim: Claim, *, at: datetime, lease: timedelta) -> Op[Claim]:
+    """Move the lease's end, fenced."""
+    yield from _fenced(d, claim, at, "available_at = ?", (d.time(at + lease),))
+    return claim.model_copy(update={"lease_expires_at": at + lease})
+
+
+def mark_attempting(d: Dialect, claim: Claim, *, at: datetime, channel: str | None) -> Op[None]:
+    """Record the coming provider call, fenced."""
+    yield from _fenced(d, claim, at, "attempting_since = ?", (d.time(at),))
+    yield Query(
+        d.sql(INSERT_JOURNAL),
+        journal_row(
+            d,
+            JournalKind.ATTEMPTING,
+            at,
+            action=claim.action,
+            attempt=claim.attempt,
+            worker=claim.worker,
+            channel=channel,
+        ),
+    )
+
+
+def complete(
+    d: Dialect,
+    claim: Claim,
+    *,
+    at: datetime,
+    channel: str | None,
+    provider_message_id: str | None,
+    cost: Money | None,
+    reasons: Sequence[Reason],
+) -> Op[None]:
+    """Mark sent, fenced, and journal it."""
+    used = channel or claim.action.channel
+    yield from _fenced(
+        d,
+        claim,
+        at,
+        "status = 'sent', finished_at = ?, updated_at = ?, attempting_since = NULL,"
+        " used_channel = ?, provider_message_id = ?, cost_amount = ?, cost_currency = ?,"
+        " reasons = ?",
+        (
+            d.time(at),
+            d.time(at),
+            used,
+            provider_message_id,
+            *money_columns(cost),
+            reasons_json(reasons),
+        ),
+    )
+    yield Query(
+        d.sql(INSERT_JOURNAL),
+        journal_row(
+            d,
+            JournalKind.SENT,
+            at,
+            action=claim.action,
+            attempt=claim.attempt,
+            worker=claim.worker,
+            channel=used,
+            cost=cost,
+            provider_message_id=provider_message_id,
+            reasons=reasons,
+        ),
+    )
+
+
+def finish(
+    d: Dialect,
+    claim: Claim,
+    *,
+    at: datetime,
+    status: ActionStatus,
+    reasons: Sequence[Reason],
+    retry_at: datetime | None = None,
+) -> Op[None]:
+    """Fail, skip or plan a retry, fenced, and journal it."""
+    if retry_at is not None:
+        sets = "status = 'planned', available_at = ?, lease_id = NULL, lease_owner = NULL"
+        params: tuple[Any, ...] = (d.time(retry_at),)
+        kind = JournalKind.RETRY
+    else:
+        sets, params = f"status = '{status.value}', finished_at = ?", (d.time(at),)
+        kind = JournalKind(status.value)
+    yield from _fenced(
+        d,
+        claim,
+        at,
+        f"{sets}, updated_at = ?, attempting_since = NULL, reasons = ?",
+        (*params, d.time(at), reasons_json(reasons)),
+    )
+    yield Query(
+        d.sql(INSERT_JOURNAL),
+        journal_row(
+            d,
+            kind,
+            at,
+            action=claim.action,
+            attempt=claim.attempt,
+            worker=claim.worker,
+            reasons=reasons,
+        ),
+    )
+
+
+def cancel_pending(d: Dialect, case_id: str, *, at: datetime, reasons: Sequence[Reason]) -> Op[int]:
+    """Cancel planned actions and expired claims of one case."""
+    lock = " FOR UPDATE" if d.is_postgres else ""
+    rows = yield Query(
+        d.sql(
+            "SELECT idempotency_key, payload FROM {action} WHERE case_id = ? AND"
+            " (status = 'planned' OR (status = 'claimed' AND available_at <= ?))"
+            f" ORDER BY available_at, idempotency_key{lock}"
+        ),
+        (case_id, d.time(at)),
+    )
+    if not rows:
+        return 0
+    yield Query(
+        d.sql(
+            "UPDATE {action} SET status = 'cancelled', finished_at = ?, updated_at = ?,"
+            " reasons = ? WHERE idempotency_key = ?"
+        ),
+        [(d.time(at), d.time(at), reasons_json(reasons), r[0]) for r in rows],
+        many=True,
+    )
+    journal = [
+        journal_row(
+            d, JournalKind.CANCELLED, at, action=Action.model_validate_json(r[1]), reasons=reasons
+        )
+        for r in rows
+    ]
+    yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
+    return len(rows)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def next_due_at(d: Dialect) -> Op[datetime | None]:
+    """The earliest ``available_at`` of unfinished actions."""
+    rows = yield Query(d.sql(f"SELECT min(available_at) FROM {{action}} WHERE {_OPEN}"))
+    return d.from_time(rows[0][0])
+
+
+def pending(d: Dialect, case_id: str) -> Op[list[ActionRecord]]:
+    """Unfinished actions of a case."""
+    rows = yield Query(
+        d.sql(
+            f"SELECT {ACTION_COLUMNS} FROM {{action}} WHERE case_id = ? AND {_OPEN}"
+            " ORDER BY available_at, idempotency_key"
+        ),
+        (case_id,),
+    )
+    return [action_record(d, r) for r in rows]
+
+
+def get_action(d: Dialect, key: str) -> Op[ActionRecord | None]:
+    """One action by idempotency key."""
+    rows = yield Query(
+        d.sql(f"SELECT {ACTION_COLUMNS} FROM {{action}} WHERE idempotency_key = ?"), (key,)
+    )
+    return action_record(d, rows[0]) if rows else None

@@ -1,0 +1,281 @@
+"""SQL shared by the SQLite and PostgreSQL stores: dialects, schema, and row conversion."""
+
+# ruff: noqa: S608 - table names are checked identifiers; every value is a bound parameter
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
+
+from creditcomms.campaigns import Action
+from creditcomms.errors import ConfigurationError
+from creditcomms.model import Case, Event, Money, Reason
+
+from ._records import ActionRecord, ActionStatus, CaseRecord, CaseStatus, JournalEntry, JournalKind
+
+__all__ = ["Dialect", "Op", "Query", "Rows", "postgres_dialect", "sqlite_dialect"]
+
+T = TypeVar("T")
+Rows = list[tuple[Any, ...]]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+_REASONS: TypeAdapter[tuple[Reason, ...]] = TypeAdapter(tuple[Reason, ...])
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One statement for a driver to run; ``many`` runs it once per parameter tuple."""
+
+    sql: str
+    params: Sequence[Any] = ()
+    many: bool = False
+
+
+Op = Generator[Query, Rows, T]
+"""An operation: yields queries, receives their rows, returns its result (no I/O itself)."""
+
+ACTION_COLUMNS = (
+    "payload, status, attempts, available_at, lease_owner, attempting_since, finished_at,"
+    " used_channel, provider_message_id, cost_amount, cost_currency, reasons"
+)
+CASE_COLUMNS = (
+    "data, campaign_id, campaign_version, status, next_action_at, version, created_at, updated_at"
+)
+JOURNAL_COLUMNS = (
+    "at, kind, case_id, idempotency_key, campaign_id, campaign_version, step_id, channel,"
+    " variant, attempt, worker, cost_amount, cost_currency, provider_message_id, reasons, event"
+)
+
+_SCHEMA_V1 = """
+CREATE TABLE {case} (
+  case_id TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, campaign_version INTEGER NOT NULL,
+  status TEXT NOT NULL, next_action_at {time}, version INTEGER NOT NULL,
+  created_at {time} NOT NULL, updated_at {time} NOT NULL, data TEXT NOT NULL);
+CREATE INDEX {prefix}cc_case_next ON {case} (next_action_at) WHERE status = 'active';
+CREATE TABLE {action} (
+  idempotency_key TEXT PRIMARY KEY, case_id TEXT NOT NULL, campaign_id TEXT NOT NULL,
+  campaign_version INTEGER NOT NULL, step_id TEXT NOT NULL, channel TEXT NOT NULL,
+  variant TEXT, due_at {time} NOT NULL, status TEXT NOT NULL, available_at {time} NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, lease_id TEXT, lease_owner TEXT,
+  attempting_since {time}, finished_at {time}, used_channel TEXT, provider_message_id TEXT,
+  cost_amount TEXT, cost_currency TEXT, reasons TEXT NOT NULL DEFAULT '[]',
+  created_at {time} NOT NULL, updated_at {time} NOT NULL, payload TEXT NOT NULL);
+CREATE INDEX {prefix}cc_action_due ON {action} (available_at)
+  WHERE status IN ('planned', 'claimed');
+CREATE INDEX {prefix}cc_action_case ON {action} (case_id);
+CREATE INDEX {prefix}cc_action_finished ON {action} (finished_at);
+CREATE TABLE {journal} (
+  seq {serial}, at {time} NOT NULL, kind TEXT NOT NULL, case_id TEXT NOT NULL,
+  idempotency_key TEXT, campaign_id TEXT, campaign_version INTEGER, step_id TEXT,
+  channel TEXT, variant TEXT, attempt INTEGER, worker TEXT, cost_amount TEXT,
+  cost_currency TEXT, provider_message_id TEXT, reasons TEXT NOT NULL DEFAULT '[]', event TEXT);
+CREATE INDEX {prefix}cc_journal_case ON {journal} (case_id, seq);
+CREATE INDEX {prefix}cc_journal_at ON {journal} (at);
+CREATE INDEX {prefix}cc_journal_key ON {journal} (idempotency_key);
+"""
+
+# ruff: noqa: S608 - table names are checked identifiers; every value is a bound parameter
+
+
+class Dialect:
+    """The differences between SQLite and PostgreSQL, behind one small object."""
+
+    def __init__(self, *, name: str, namespace: str, prefix: str) -> None:
+        self.name = name
+        self.namespace = namespace
+        self.prefix = prefix
+        self.case = f"{namespace}{prefix}cc_case"
+        self.action = f"{namespace}{prefix}cc_action"
+        self.journal = f"{namespace}{prefix}cc_journal"
+        self.version_table = f"{namespace}{prefix}cc_schema_version"
+
+    @property
+    def is_postgres(self) -> bool:
+        """True for PostgreSQL."""
+        return self.name == "postgres"
+
+    def sql(self, text: str, /) -> str:
+        """Fill in table names and convert placeholders for this dialect."""
+        filled = text.format(
+            case=self.case, action=self.action, journal=self.journal, version=self.version_table
+        )
+        return filled.replace("?", "%s") if self.is_postgres else filled
+
+    def time(self, moment: datetime | None, /) -> Any:
+        """A timezone-aware datetime as this dialect stores it."""
+        if moment is None or self.is_postgres:
+            return moment
+        return (moment - EPOCH) // timedelta(microseconds=1)
+
+    def from_time(self, value: Any, /) -> datetime | None:
+        """A stored time back as an aware UTC datetime."""
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return EPOCH + timedelta(microseconds=int(value))
+
+    def migrations(self) -> dict[int, list[str]]:
+        """The DDL of each schema version, statement by statement."""
+        time, serial = (
+            ("TIMESTAMPTZ", "BIGSERIAL PRIMARY KEY")
+            if self.is_postgres
+            else ("INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT")
+        )
+        ddl = _SCHEMA_V1.format(
+            case=self.case,
+            action=self.action,
+            journal=self.journal,
+            prefix=self.prefix,
+            time=time,
+            serial=serial,
+        )
+        return {1: [s.strip() for s in ddl.split(";") if s.strip()]}
+
+
+def sqlite_dialect(*, prefix: str = "") -> Dialect:
+    """The SQLite dialect (times as integer microseconds since 1970, UTC)."""
+    return Dialect(
+        name="sqlite", namespace="", prefix=_identifier(prefix, "prefix", allow_empty=True)
+    )
+
+
+def postgres_dialect(*, schema: str) -> Dialect:
+    """The PostgreSQL dialect, with tables in ``schema``."""
+    return Dialect(name="postgres", namespace=f"{_identifier(schema, 'schema')}.", prefix="")
+
+
+def _identifier(value: str, field: str, *, allow_empty: bool = False) -> str:
+    if (allow_empty and value == "") or _IDENTIFIER.match(value):
+        return value
+    raise ConfigurationError(
+        f"{field}={value!r} is not a plain SQL name; use lower-case letters, digits and"
+        " underscores, starting with a letter (such as 'creditcomms')"
+    )
+
+
+# -- rows -> records -----------------------------------------------------------------------
+
+
+def money(amount: str | None, currency: str | None) -> Money | None:
+    """A cost stored as two text columns."""
+    return Money(amount, currency) if amount is not None and currency is not None else None
+
+
+def money_columns(cost: Money | None) -> tuple[str | None, str | None]:
+    """A cost as two text columns."""
+    return (str(cost.amount), cost.currency) if cost is not None else (None, None)
+
+
+def reasons_json(reasons: Sequence[Reason]) -> str:
+    """Reasons as a JSON array."""
+    return json.dumps([{"code": r.code, "detail": r.detail} for r in reasons])
+
+
+def parse_reasons(text: str) -> tuple[Reason, ...]:
+    """Reasons back from their JSON array."""
+    return _REASONS.validate_json(text) if text != "[]" else ()
+
+
+def action_record(d: Dialect, row: Sequence[Any]) -> ActionRecord:
+    """An `ActionRecord` from a row of ``ACTION_COLUMNS``."""
+    status = ActionStatus(row[1])
+    claimed = status is ActionStatus.CLAIMED
+    return ActionRecord(
+        action=Action.model_validate_json(row[0]),
+        status=status,
+        attempts=row[2],
+        available_at=d.from_time(row[3]),
+        lease_owner=row[4] if claimed else None,
+        lease_expires_at=d.from_time(row[3]) if claimed else None,
+        attempting_since=d.from_time(row[5]),
+        finished_at=d.from_time(row[6]),
+        channel=row[7],
+        provider_message_id=row[8],
+        cost=money(row[9], row[10]),
+        reasons=parse_reasons(row[11]),
+    )
+
+
+def case_record(d: Dialect, row: Sequence[Any]) -> CaseRecord:
+    """A `CaseRecord` from a row of ``CASE_COLUMNS``."""
+    return CaseRecord(
+        case=Case.model_validate_json(row[0]),
+        campaign_id=row[1],
+        campaign_version=row[2],
+        status=CaseStatus(row[3]),
+        next_action_at=d.from_time(row[4]),
+        version=row[5],
+        created_at=d.from_time(row[6]),
+        updated_at=d.from_time(row[7]),
+    )
+
+
+def journal_entry(d: Dialect, row: Sequence[Any]) -> JournalEntry:
+    """A `JournalEntry` from a row of ``seq, JOURNAL_COLUMNS``."""
+    return JournalEntry(
+        seq=row[0],
+        at=d.from_time(row[1]),
+        kind=JournalKind(row[2]),
+        case_id=row[3],
+        idempotency_key=row[4],
+        campaign_id=row[5],
+        campaign_version=row[6],
+        step_id=row[7],
+        channel=row[8],
+        variant=row[9],
+        attempt=row[10],
+        worker=row[11],
+        cost=money(row[12], row[13]),
+        provider_message_id=row[14],
+        reasons=parse_reasons(row[15]),
+        event=_EVENT.validate_json(row[16]) if row[16] is not None else None,
+    )
+
+
+def journal_row(
+    d: Dialect,
+    kind: JournalKind,
+    at: datetime,
+    *,
+    action: Action | None = None,
+    case_id: str | None = None,
+    attempt: int | None = None,
+    worker: str | None = None,
+    channel: str | None = None,
+    cost: Money | None = None,
+    provider_message_id: str | None = None,
+    reasons: Sequence[Reason] = (),
+    event: Event | None = None,
+    idempotency_key: str | None = None,
+    step_id: str | None = None,
+) -> tuple[Any, ...]:
+    """The parameters of one journal insert, in ``JOURNAL_COLUMNS`` order."""
+    a = action
+    return (
+        d.time(at),
+        kind.value,
+        a.case_id if a else case_id,
+        a.idempotency_key if a else idempotency_key,
+        a.campaign_id if a else None,
+        a.campaign_version if a else None,
+        a.step_id if a else step_id,
+        channel or (a.channel if a else None),
+        a.variant if a else None,
+        attempt,
+        worker,
+        *money_columns(cost),
+        provider_message_id,
+        reasons_json(reasons),
+        event.model_dump_json() if event is not None else None,
+    )
+
+
+INSERT_JOURNAL = f"INSERT INTO {{journal}} ({JOURNAL_COLUMNS}) VALUES ({', '.join('?' * 16)})"
