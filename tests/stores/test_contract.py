@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from creditcomms.stores import MemoryStore, SQLiteStore, Store
+from creditcomms.stores import MemoryStore, PostgresStore, SQLiteStore, Store
 
 from .contract import Reopen, StoreContract
 
@@ -39,3 +39,19 @@ class TestSQLiteStore(StoreContract):
     @pytest.fixture(name="reopen")
     def _reopen(self, tmp_path: Path) -> Reopen:
         return lambda: SQLiteStore(tmp_path / "cc.db")
+
+
+@pytest.mark.postgres
+class TestPostgresStore(StoreContract):
+    """The PostgreSQL store keeps the contract, also with several connections."""
+
+    @pytest.fixture(name="store")
+    async def _store(self, postgres_dsn: str, pg_schema: str) -> AsyncIterator[Store]:
+        store = PostgresStore(postgres_dsn, schema=pg_schema)
+        await store.migrate()
+        yield store
+        await store.aclose()
+
+    @pytest.fixture(name="reopen")
+    def _reopen(self, postgres_dsn: str, pg_schema: str) -> Reopen:
+        return lambda: PostgresStore(postgres_dsn, schema=pg_schema)

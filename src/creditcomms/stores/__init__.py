@@ -7,6 +7,7 @@ All three follow the `Store` protocol and pass the same contract tests.
 
 from ._common import LATEST_SCHEMA, UNCHANGED, Unchanged
 from ._memory import MemoryStore
+from ._postgres import PostgresStore
 from ._protocol import Store
 from ._records import (
     ActionRecord,
@@ -31,6 +32,7 @@ __all__ = [
     "JournalEntry",
     "JournalKind",
     "MemoryStore",
+    "PostgresStore",
     "PurgeReport",
     "SQLiteStore",
     "Store",

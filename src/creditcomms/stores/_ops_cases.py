@@ -47,8 +47,8 @@ _OPEN = "status IN ('planned', 'claimed')"
 def migrate(d: Dialect, *, at: datetime) -> Op[int]:
     """Create the version table, refuse newer schemas, apply missing migrations in order."""
     if d.is_postgres:
+        yield Query("SELECT pg_advisory_xact_lock(%s)", (0x63637374,))
         yield Query(f"CREATE SCHEMA IF NOT EXISTS {d.namespace.rstrip('.')}")
-        yield Query("SELECT pg_advisory_xact_lock(?)", (0x63637374,))
     yield Query(
         d.sql("CREATE TABLE IF NOT EXISTS {version} (version INTEGER PRIMARY KEY, applied_at TEXT)")
     )
