@@ -43,6 +43,7 @@ from .channels import (
 )
 from .errors import (
     CampaignDefinitionError,
+    CaseNotFoundError,
     ConfigurationError,
     CreditCommsError,
     DeliveryError,
@@ -69,6 +70,7 @@ from .errors import (
     TemplateSyntaxError,
     TransientDeliveryError,
     ValidationError,
+    VersionConflictError,
 )
 from .model import (
     Case,
@@ -101,6 +103,7 @@ from .model import (
     PromiseToPay,
     Reason,
 )
+from .stores import MemoryStore, PostgresStore, SQLiteStore, Store
 
 __all__ = [
     "EMAIL",
@@ -117,6 +120,7 @@ __all__ = [
     "CampaignDefinitionError",
     "Capabilities",
     "Case",
+    "CaseNotFoundError",
     "CaseState",
     "Channel",
     "ConfigurationError",
@@ -145,6 +149,7 @@ __all__ = [
     "InvoiceStatus",
     "LeaseLostError",
     "LetterMessage",
+    "MemoryStore",
     "Message",
     "MessageTooLongError",
     "MigrationError",
@@ -167,16 +172,19 @@ __all__ = [
     "PolicyError",
     "PortalMessage",
     "PostalAddress",
+    "PostgresStore",
     "PromiseToPay",
     "PushMessage",
     "QRCodeError",
     "RateLimited",
     "Reason",
     "RecipientRejected",
+    "SQLiteStore",
     "SandboxViolationError",
     "SmsEncoding",
     "SmsInfo",
     "SmsMessage",
+    "Store",
     "StoreError",
     "TemplateError",
     "TemplateNotFoundError",
@@ -184,6 +192,7 @@ __all__ = [
     "Tone",
     "TransientDeliveryError",
     "ValidationError",
+    "VersionConflictError",
     "VoiceMessage",
     "WhatsAppButton",
     "WhatsAppMessage",

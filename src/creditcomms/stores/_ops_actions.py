@@ -32,6 +32,7 @@ from ._records import (
 from ._sql import (
     ACTION_COLUMNS,
     INSERT_JOURNAL,
+    JOURNAL_COLUMNS,
     Dialect,
     Op,
     Query,
@@ -126,18 +127,39 @@ def _action_row(d: Dialect, a: Action, at: datetime) -> tuple[Any, ...]:
 def claim_due(
     d: Dialect, now: datetime, *, limit: int, lease: timedelta, worker: str
 ) -> Op[list[Claim]]:
-    """Lease the earliest due actions; PostgreSQL skips rows other claimers hold."""
-    lock = " FOR UPDATE SKIP LOCKED" if d.is_postgres else ""
+    """Lease the earliest due actions and journal the claims.
+
+    PostgreSQL does it in one statement that skips rows other claimers hold; SQLite holds
+    the write lock (``BEGIN IMMEDIATE``) across a select and the updates.
+    """
+    lease_id, expires = uuid.uuid4().hex, now + lease
+    if d.is_postgres:
+        rows = yield Query(
+            d.sql(_PG_CLAIM),
+            (
+                d.time(now),
+                limit,
+                lease_id,
+                worker,
+                d.time(expires),
+                d.time(now),
+                d.time(now),
+                worker,
+                reasons_json([_TAKEN_OVER]),
+            ),
+            alone=True,
+        )
+        rows.sort(key=lambda r: (r[5], r[0]))
+        return [_claim(d, r, lease_id, worker, expires) for r in rows]
     rows = yield Query(
         d.sql(
-            "SELECT idempotency_key, payload, status, attempts, attempting_since FROM {action}"
-            f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at LIMIT ?{lock}"
+            "SELECT idempotency_key, payload, status, attempts + 1, attempting_since FROM {action}"
+            f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at LIMIT ?"
         ),
         (d.time(now), limit),
     )
     if not rows:
         return []
-    lease_id, expires = uuid.uuid4().hex, now + lease
     yield Query(
         d.sql(
             "UPDATE {action} SET status = 'claimed', attempts = attempts + 1, lease_id = ?,"
@@ -146,17 +168,7 @@ def claim_due(
         [(lease_id, worker, d.time(expires), d.time(now), r[0]) for r in rows],
         many=True,
     )
-    claims = [
-        Claim(
-            action=Action.model_validate_json(r[1]),
-            lease_id=lease_id,
-            attempt=r[3] + 1,
-            worker=worker,
-            lease_expires_at=expires,
-            uncertain_since=d.from_time(r[4]),
-        )
-        for r in rows
-    ]
+    claims = [_claim(d, r, lease_id, worker, expires) for r in rows]
     journal = [
         journal_row(
             d,
@@ -173,16 +185,73 @@ def claim_due(
     return claims
 
 
+def _claim(d: Dialect, row: Sequence[Any], lease_id: str, worker: str, expires: datetime) -> Claim:
+    """A claim from ``idempotency_key, payload, old status, attempt, attempting_since``."""
+    return Claim(
+        action=Action.model_validate_json(row[1]),
+        lease_id=lease_id,
+        attempt=row[3],
+        worker=worker,
+        lease_expires_at=expires,
+        uncertain_since=d.from_time(row[4]),
+    )
+
+
+_PG_CLAIM = f"""
+WITH due AS (
+  SELECT idempotency_key, status AS was, available_at AS due_at FROM {{action}}
+  WHERE {_OPEN} AND available_at <= ? ORDER BY available_at LIMIT ? FOR UPDATE SKIP LOCKED),
+claimed AS (
+  UPDATE {{action}} a SET status = 'claimed', attempts = a.attempts + 1, lease_id = ?,
+    lease_owner = ?, available_at = ?, updated_at = ?
+  FROM due WHERE a.idempotency_key = due.idempotency_key
+  RETURNING a.idempotency_key, a.payload, due.was, a.attempts, a.attempting_since, due.due_at,
+    a.case_id, a.campaign_id, a.campaign_version, a.step_id, a.channel, a.variant),
+journal AS (
+  INSERT INTO {{journal}} (at, kind, case_id, idempotency_key, campaign_id, campaign_version,
+    step_id, channel, variant, attempt, worker, reasons)
+  SELECT ?, 'claimed', case_id, idempotency_key, campaign_id, campaign_version, step_id,
+    channel, variant, attempts, ?, CASE WHEN was = 'claimed' THEN ? ELSE '[]' END
+  FROM claimed ORDER BY due_at, idempotency_key)
+SELECT idempotency_key, payload, was, attempts, attempting_since, due_at FROM claimed
+"""
+
+
 # -- fenced changes --------------------------------------------------------------------------
 
 _FENCE = "WHERE idempotency_key = ? AND lease_id = ? AND status = 'claimed' AND available_at > ?"
 
 
-def _fenced(d: Dialect, claim: Claim, at: datetime, sets: str, params: Sequence[Any]) -> Op[None]:
-    rows = yield Query(
-        d.sql(f"UPDATE {{action}} SET {sets} {_FENCE} RETURNING idempotency_key"),
-        (*params, claim.idempotency_key, claim.lease_id, d.time(at)),
-    )
+def _fenced(
+    d: Dialect,
+    claim: Claim,
+    at: datetime,
+    sets: str,
+    params: Sequence[Any],
+    *,
+    journal: tuple[Any, ...] | None = None,
+) -> Op[None]:
+    """Update the claimed row only under the caller's live lease; journal in the same step.
+
+    On PostgreSQL the update and the journal insert are one statement (a data-modifying
+    CTE), so the whole change is one round trip in autocommit.
+    """
+    update = f"UPDATE {{action}} SET {sets} {_FENCE} RETURNING idempotency_key"
+    fence = (*params, claim.idempotency_key, claim.lease_id, d.time(at))
+    if d.is_postgres and journal is not None:
+        placeholders = ", ".join("?" * len(journal))
+        rows = yield Query(
+            d.sql(
+                f"WITH fenced AS ({update}) INSERT INTO {{journal}} ({JOURNAL_COLUMNS})"
+                f" SELECT {placeholders} FROM fenced RETURNING seq"
+            ),
+            (*fence, *journal),
+            alone=True,
+        )
+    else:
+        rows = yield Query(d.sql(update), fence, alone=journal is None)
+        if rows and journal is not None:
+            yield Query(d.sql(INSERT_JOURNAL), journal)
     if not rows:
         raise LeaseLostError(lease_lost_message(claim.idempotency_key, claim.lease_id))
 
@@ -195,19 +264,16 @@ def extend_lease(d: Dialect, claim: Claim, *, at: datetime, lease: timedelta) ->
 
 def mark_attempting(d: Dialect, claim: Claim, *, at: datetime, channel: str | None) -> Op[None]:
     """Record the coming provider call, fenced."""
-    yield from _fenced(d, claim, at, "attempting_since = ?", (d.time(at),))
-    yield Query(
-        d.sql(INSERT_JOURNAL),
-        journal_row(
-            d,
-            JournalKind.ATTEMPTING,
-            at,
-            action=claim.action,
-            attempt=claim.attempt,
-            worker=claim.worker,
-            channel=channel,
-        ),
+    journal = journal_row(
+        d,
+        JournalKind.ATTEMPTING,
+        at,
+        action=claim.action,
+        attempt=claim.attempt,
+        worker=claim.worker,
+        channel=channel,
     )
+    yield from _fenced(d, claim, at, "attempting_since = ?", (d.time(at),), journal=journal)
 
 
 def complete(
@@ -237,10 +303,7 @@ def complete(
             *money_columns(cost),
             reasons_json(reasons),
         ),
-    )
-    yield Query(
-        d.sql(INSERT_JOURNAL),
-        journal_row(
+        journal=journal_row(
             d,
             JournalKind.SENT,
             at,
@@ -278,10 +341,7 @@ def finish(
         at,
         f"{sets}, updated_at = ?, attempting_since = NULL, reasons = ?",
         (*params, d.time(at), reasons_json(reasons)),
-    )
-    yield Query(
-        d.sql(INSERT_JOURNAL),
-        journal_row(
+        journal=journal_row(
             d,
             kind,
             at,
@@ -329,7 +389,7 @@ def cancel_pending(d: Dialect, case_id: str, *, at: datetime, reasons: Sequence[
 
 def next_due_at(d: Dialect) -> Op[datetime | None]:
     """The earliest ``available_at`` of unfinished actions."""
-    rows = yield Query(d.sql(f"SELECT min(available_at) FROM {{action}} WHERE {_OPEN}"))
+    rows = yield Query(d.sql(f"SELECT min(available_at) FROM {{action}} WHERE {_OPEN}"), alone=True)
     return d.from_time(rows[0][0])
 
 
@@ -341,6 +401,7 @@ def pending(d: Dialect, case_id: str) -> Op[list[ActionRecord]]:
             " ORDER BY available_at, idempotency_key"
         ),
         (case_id,),
+        alone=True,
     )
     return [action_record(d, r) for r in rows]
 
@@ -348,6 +409,8 @@ def pending(d: Dialect, case_id: str) -> Op[list[ActionRecord]]:
 def get_action(d: Dialect, key: str) -> Op[ActionRecord | None]:
     """One action by idempotency key."""
     rows = yield Query(
-        d.sql(f"SELECT {ACTION_COLUMNS} FROM {{action}} WHERE idempotency_key = ?"), (key,)
+        d.sql(f"SELECT {ACTION_COLUMNS} FROM {{action}} WHERE idempotency_key = ?"),
+        (key,),
+        alone=True,
     )
     return action_record(d, rows[0]) if rows else None

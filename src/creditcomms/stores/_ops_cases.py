@@ -100,6 +100,7 @@ def enroll(
             d.time(at),
             case.model_dump_json(),
         ),
+        alone=True,
     )
     return case_record(d, rows[0])
 
@@ -135,7 +136,9 @@ def update_case(
 
 def get_case(d: Dialect, case_id: str) -> Op[CaseRecord | None]:
     """One case by id."""
-    rows = yield Query(d.sql(f"SELECT {CASE_COLUMNS} FROM {{case}} WHERE case_id = ?"), (case_id,))
+    rows = yield Query(
+        d.sql(f"SELECT {CASE_COLUMNS} FROM {{case}} WHERE case_id = ?"), (case_id,), alone=True
+    )
     return case_record(d, rows[0]) if rows else None
 
 
@@ -163,6 +166,7 @@ def list_cases(
             " ORDER BY case_id LIMIT ?"
         ),
         (*params, limit),
+        alone=True,
     )
     return [case_record(d, r) for r in rows]
 
@@ -182,6 +186,7 @@ def record_event(d: Dialect, event: Event, *, at: datetime) -> Op[JournalEntry]:
             provider_message_id=getattr(event, "provider_message_id", None),
             step_id=getattr(event, "step_id", None),
         ),
+        alone=True,
     )
     return journal_entry(d, rows[0])
 
@@ -211,6 +216,7 @@ def history(
             f" ORDER BY seq{tail}"
         ),
         (*params, *([limit] if limit is not None else [])),
+        alone=True,
     )
     return [journal_entry(d, r) for r in rows]
 

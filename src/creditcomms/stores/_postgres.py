@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from creditcomms.errors import ConfigurationError, MissingExtraError, StoreError
 
-from ._sql import Op, Rows, postgres_dialect
+from ._sql import Op, Query, Rows, postgres_dialect
 from ._sqlbase import SQLStoreBase
 
 if TYPE_CHECKING:
@@ -74,11 +74,14 @@ class PostgresStore(SQLStoreBase):
     async def _run(self, program: Op[T], /, *, write: bool = True) -> T:
         try:
             if self._external is not None:
-                return await _drive(self._external, program)
+                return await _drive(self._external, program, next(program))
             async with self._lock:
                 conn = await self._connection()
+                first = next(program)
+                if first.alone:  # one statement: atomic by itself, no BEGIN/COMMIT round trips
+                    return await _drive(conn, program, first)
                 async with conn.transaction():
-                    return await _drive(conn, program)
+                    return await _drive(conn, program, first)
         except self._psycopg.Error as exc:
             raise StoreError(f"PostgreSQL store failed: {exc}") from exc
 
@@ -98,11 +101,10 @@ class PostgresStore(SQLStoreBase):
                 self._conn = None
 
 
-async def _drive(conn: AsyncConnection[Any], program: Op[T]) -> T:
-    """Run a SQL program's queries on ``conn`` until it returns."""
+async def _drive(conn: AsyncConnection[Any], program: Op[T], query: Query) -> T:
+    """Run a SQL program's queries on ``conn``, starting with ``query``, until it returns."""
     async with conn.cursor() as cursor:
         try:
-            query = next(program)
             while True:
                 rows: Rows = []
                 if query.many:

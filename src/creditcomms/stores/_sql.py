@@ -36,6 +36,8 @@ class Query:
     sql: str
     params: Sequence[Any] = ()
     many: bool = False
+    alone: bool = False
+    """The program is this one statement: PostgreSQL may run it without BEGIN/COMMIT."""
 
 
 Op = Generator[Query, Rows, T]
