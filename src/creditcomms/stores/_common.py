@@ -11,12 +11,14 @@ from creditcomms.model import Reason
 
 __all__ = [
     "LATEST_SCHEMA",
+    "TAKEN_OVER",
     "UNCHANGED",
     "Unchanged",
     "aware",
     "check_claim_options",
     "check_reasons",
     "lease_lost_message",
+    "maybe_aware",
 ]
 
 LATEST_SCHEMA = 1
@@ -93,3 +95,14 @@ def lease_lost_message(key: str, lease_id: str) -> str:
         f"the lease {lease_id} on action {key!r} expired or was taken over by another worker;"
         " nothing was changed: claim due actions again and do not retry this claim"
     )
+
+
+def maybe_aware(moment: datetime | None, /, *, field: str, operation: str) -> datetime | None:
+    """Like `aware`, passing ``None`` through."""
+    return None if moment is None else aware(moment, field=field, operation=operation)
+
+
+TAKEN_OVER = Reason(
+    code="lease_expired", detail="the previous worker's lease expired before it finished"
+)
+"""The reason journaled with a claim that takes over an expired lease."""

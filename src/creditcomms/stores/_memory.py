@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,13 +13,16 @@ from creditcomms.model import Case, Event, Money, Reason
 
 from ._common import (
     LATEST_SCHEMA,
+    TAKEN_OVER,
     UNCHANGED,
     Unchanged,
     aware,
     check_claim_options,
     check_reasons,
     lease_lost_message,
+    maybe_aware,
 )
+from ._memory_row import ActionRow
 from ._records import (
     ActionRecord,
     ActionStatus,
@@ -38,42 +40,6 @@ _OPEN = (ActionStatus.PLANNED, ActionStatus.CLAIMED)
 _CLOSED_CASES = (CaseStatus.STOPPED, CaseStatus.COMPLETED)
 
 
-@dataclass
-class _Row:
-    """The mutable state of one action inside the memory store."""
-
-    action: Action
-    status: ActionStatus
-    available_at: datetime
-    updated_at: datetime
-    attempts: int = 0
-    lease_id: str | None = None
-    lease_owner: str | None = None
-    attempting_since: datetime | None = None
-    finished_at: datetime | None = None
-    channel: str | None = None
-    provider_message_id: str | None = None
-    cost: Money | None = None
-    reasons: tuple[Reason, ...] = ()
-
-    def record(self) -> ActionRecord:
-        claimed = self.status is ActionStatus.CLAIMED
-        return ActionRecord(
-            action=self.action,
-            status=self.status,
-            attempts=self.attempts,
-            available_at=self.available_at,
-            lease_owner=self.lease_owner if claimed else None,
-            lease_expires_at=self.available_at if claimed else None,
-            attempting_since=self.attempting_since,
-            finished_at=self.finished_at,
-            channel=self.channel,
-            provider_message_id=self.provider_message_id,
-            cost=self.cost,
-            reasons=self.reasons,
-        )
-
-
 class MemoryStore:
     """A `Store` that keeps everything in memory: for tests, notebooks and dry runs.
 
@@ -86,7 +52,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._cases: dict[str, CaseRecord] = {}
-        self._actions: dict[str, _Row] = {}
+        self._actions: dict[str, ActionRow] = {}
         self._journal: list[JournalEntry] = []
         self._version = 0
         self._seq = 0
@@ -120,7 +86,7 @@ class MemoryStore:
             campaign_id=campaign_id,
             campaign_version=campaign_version,
             status=status,
-            next_action_at=_maybe_aware(next_action_at, "next_action_at", "enroll"),
+            next_action_at=maybe_aware(next_action_at, field="next_action_at", operation="enroll"),
             version=old.version + 1 if old else 1,
             created_at=old.created_at if old else at,
             updated_at=at,
@@ -155,7 +121,9 @@ class MemoryStore:
         if status is not None:
             changes["status"] = CaseStatus(status)
         if next_action_at is not UNCHANGED:
-            changes["next_action_at"] = _maybe_aware(next_action_at, "next_action_at", "update")
+            changes["next_action_at"] = maybe_aware(
+                next_action_at, field="next_action_at", operation="update"
+            )
         record = old.model_copy(update=changes)
         self._cases[case_id] = record
         return record
@@ -173,7 +141,7 @@ class MemoryStore:
         limit: int = 1000,
     ) -> list[CaseRecord]:
         """Cases in id order, optionally by status and with ``next_action_at <= due_by``."""
-        due = _maybe_aware(due_by, "due_by", "cases")
+        due = maybe_aware(due_by, field="due_by", operation="cases")
         found = [
             r
             for key, r in sorted(self._cases.items())
@@ -206,7 +174,9 @@ class MemoryStore:
             due = aware(action.due_at, field="due_at", operation="schedule")
             row = self._actions.get(action.idempotency_key)
             if row is None:
-                self._actions[action.idempotency_key] = _Row(action, ActionStatus.PLANNED, due, at)
+                self._actions[action.idempotency_key] = ActionRow(
+                    action, ActionStatus.PLANNED, due, at
+                )
                 self._write(JournalKind.PLANNED, at, action=action, reasons=action.reasons)
                 new += 1
             elif row.status is ActionStatus.PLANNED:
@@ -227,7 +197,7 @@ class MemoryStore:
         return [self._claim(row, now, lease, lease_id, worker) for row in due]
 
     def _claim(
-        self, row: _Row, now: datetime, lease: timedelta, lease_id: str, worker: str
+        self, row: ActionRow, now: datetime, lease: timedelta, lease_id: str, worker: str
     ) -> Claim:
         taken_over = row.status is ActionStatus.CLAIMED
         row.status, row.attempts, row.lease_id, row.lease_owner = (
@@ -243,7 +213,7 @@ class MemoryStore:
             action=row.action,
             attempt=row.attempts,
             worker=worker,
-            reasons=(_TAKEN_OVER,) if taken_over else (),
+            reasons=(TAKEN_OVER,) if taken_over else (),
         )
         return Claim(
             action=row.action,
@@ -254,7 +224,7 @@ class MemoryStore:
             uncertain_since=row.attempting_since,
         )
 
-    def _held(self, claim: Claim, at: datetime) -> _Row:
+    def _held(self, claim: Claim, at: datetime) -> ActionRow:
         row = self._actions.get(claim.idempotency_key)
         if (
             row is None
@@ -363,7 +333,7 @@ class MemoryStore:
 
     def _finish(
         self, claim: Claim, at: datetime, status: ActionStatus, reasons: tuple[Reason, ...]
-    ) -> _Row:
+    ) -> ActionRow:
         row = self._held(claim, at)
         row.status, row.finished_at, row.updated_at, row.reasons = status, at, at, reasons
         row.attempting_since = None
@@ -418,7 +388,7 @@ class MemoryStore:
         limit: int | None = None,
     ) -> list[JournalEntry]:
         """Journal entries in order, for one case or (without ``case_id``) for all."""
-        start = _maybe_aware(since, "since", "history")
+        start = maybe_aware(since, field="since", operation="history")
         found = [
             e
             for e in self._journal
@@ -469,12 +439,3 @@ class MemoryStore:
         entry = JournalEntry(seq=self._seq, at=at, kind=kind, **fields)
         self._journal.append(entry)
         return entry
-
-
-_TAKEN_OVER = Reason(
-    code="lease_expired", detail="the previous worker's lease expired before it finished"
-)
-
-
-def _maybe_aware(moment: datetime | None, field: str, operation: str) -> datetime | None:
-    return None if moment is None else aware(moment, field=field, operation=operation)

@@ -22,7 +22,7 @@ from creditcomms.errors import (
 )
 from creditcomms.model import Money, Reason
 
-from ._common import lease_lost_message
+from ._common import TAKEN_OVER, lease_lost_message
 from ._records import (
     ActionRecord,
     ActionStatus,
@@ -42,9 +42,6 @@ from ._sql import (
     reasons_json,
 )
 
-_TAKEN_OVER = Reason(
-    code="lease_expired", detail="the previous worker's lease expired before it finished"
-)
 _OPEN = "status IN ('planned', 'claimed')"
 
 
@@ -145,7 +142,7 @@ def claim_due(
                 d.time(now),
                 d.time(now),
                 worker,
-                reasons_json([_TAKEN_OVER]),
+                reasons_json([TAKEN_OVER]),
             ),
             alone=True,
         )
@@ -177,7 +174,7 @@ def claim_due(
             action=c.action,
             attempt=c.attempt,
             worker=worker,
-            reasons=(_TAKEN_OVER,) if r[2] == ActionStatus.CLAIMED else (),
+            reasons=(TAKEN_OVER,) if r[2] == ActionStatus.CLAIMED else (),
         )
         for c, r in zip(claims, rows, strict=True)
     ]

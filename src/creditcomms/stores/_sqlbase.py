@@ -12,7 +12,14 @@ from creditcomms.model import Case, Event, Money, Reason
 
 from . import _ops_actions as action_ops
 from . import _ops_cases as cases_ops
-from ._common import UNCHANGED, Unchanged, aware, check_claim_options, check_reasons
+from ._common import (
+    UNCHANGED,
+    Unchanged,
+    aware,
+    check_claim_options,
+    check_reasons,
+    maybe_aware,
+)
 from ._records import (
     ActionRecord,
     ActionStatus,
@@ -27,10 +34,6 @@ from ._sql import Dialect, Op
 __all__ = ["SQLStoreBase"]
 
 T = TypeVar("T")
-
-
-def _maybe(moment: datetime | None, field: str, operation: str) -> datetime | None:
-    return None if moment is None else aware(moment, field=field, operation=operation)
 
 
 class SQLStoreBase(abc.ABC):
@@ -80,7 +83,9 @@ class SQLStoreBase(abc.ABC):
                 campaign_version=campaign_version,
                 at=aware(at, field="at", operation="enroll"),
                 status=CaseStatus(status),
-                next_action_at=_maybe(next_action_at, "next_action_at", "enroll"),
+                next_action_at=maybe_aware(
+                    next_action_at, field="next_action_at", operation="enroll"
+                ),
             )
         )
 
@@ -107,7 +112,9 @@ class SQLStoreBase(abc.ABC):
         if status is not None:
             changes["status"] = CaseStatus(status).value
         if not isinstance(next_action_at, Unchanged):
-            changes["next_action_at"] = _maybe(next_action_at, "next_action_at", "update_case")
+            changes["next_action_at"] = maybe_aware(
+                next_action_at, field="next_action_at", operation="update_case"
+            )
         return await self._run(
             cases_ops.update_case(
                 self._dialect,
@@ -135,7 +142,7 @@ class SQLStoreBase(abc.ABC):
             cases_ops.list_cases(
                 self._dialect,
                 status=CaseStatus(status) if status is not None else None,
-                due_by=_maybe(due_by, "due_by", "cases"),
+                due_by=maybe_aware(due_by, field="due_by", operation="cases"),
                 after=after,
                 limit=limit,
             ),
@@ -234,7 +241,7 @@ class SQLStoreBase(abc.ABC):
                 at=aware(at, field="at", operation="fail"),
                 status=ActionStatus.FAILED,
                 reasons=found,
-                retry_at=_maybe(retry_at, "retry_at", "fail"),
+                retry_at=maybe_aware(retry_at, field="retry_at", operation="fail"),
             )
         )
 
@@ -288,7 +295,7 @@ class SQLStoreBase(abc.ABC):
             cases_ops.history(
                 self._dialect,
                 case_id,
-                since=_maybe(since, "since", "history"),
+                since=maybe_aware(since, field="since", operation="history"),
                 after_seq=after_seq,
                 limit=limit,
             ),
