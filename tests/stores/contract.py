@@ -404,3 +404,16 @@ class StoreContract:
                     await other.aclose()
         keys = [c.idempotency_key for batch in batches for c in batch]
         assert len(keys) == len(set(keys)) == 60
+
+    async def test_concurrent_scheduling_plans_once(self, store: Store, reopen: Reopen) -> None:
+        """Two stores scheduling the same plan at the same time add each action once."""
+        plan = [make_action(f"C-{n}") for n in range(250)]
+        other = reopen()
+        try:
+            counts = await asyncio.gather(store.schedule(plan, at=T0), other.schedule(plan, at=T0))
+        finally:
+            if other is not store:
+                await other.aclose()
+        assert sum(counts) == 250
+        planned = [e for e in await store.history() if e.kind is JournalKind.PLANNED]
+        assert len(planned) == 250

@@ -49,57 +49,53 @@ _OPEN = "status IN ('planned', 'claimed')"
 
 
 def schedule(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[int]:
-    """Insert new actions (journaling them) and refresh ones that are still planned."""
-    if not actions:
-        return 0
-    keys = [a.idempotency_key for a in actions]
-    known: dict[str, str] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
+    """Insert new actions (journaling them) and refresh ones that are still planned.
+
+    The insert skips keys that exist (``ON CONFLICT DO NOTHING``), so two processes
+    scheduling the same plan at once cannot both add it.
+    """
+    new: set[str] = set()
+    for start in range(0, len(actions), 200):
+        chunk = actions[start : start + 200]
         rows = yield Query(
             d.sql(
-                "SELECT idempotency_key, status FROM {action}"
-                f" WHERE idempotency_key IN ({', '.join('?' * len(chunk))})"
+                _INSERT_ACTION
+                + ", ".join([_VALUES] * len(chunk))
+                + " ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key"
             ),
-            chunk,
+            [value for a in chunk for value in _action_row(d, a, at)],
         )
-        known.update((r[0], r[1]) for r in rows)
-    new = {a.idempotency_key: a for a in actions if a.idempotency_key not in known}
-    refresh = [a for a in actions if known.get(a.idempotency_key) == ActionStatus.PLANNED]
-    if new:
-        yield Query(d.sql(_INSERT_ACTION), [_action_row(d, a, at) for a in new.values()], many=True)
-        journal = [
-            journal_row(d, JournalKind.PLANNED, at, action=a, reasons=a.reasons)
-            for a in new.values()
-        ]
+        new.update(r[0] for r in rows)
+    journal = [
+        journal_row(d, JournalKind.PLANNED, at, action=a, reasons=a.reasons)
+        for a in actions
+        if a.idempotency_key in new
+    ]
+    if journal:
         yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
+    refresh = [_refresh_row(d, a, at) for a in actions if a.idempotency_key not in new]
     if refresh:
         yield Query(
             d.sql(
                 "UPDATE {action} SET due_at = ?, available_at = ?, updated_at = ?, payload = ?,"
                 " channel = ?, variant = ? WHERE idempotency_key = ? AND status = 'planned'"
             ),
-            [
-                (
-                    d.time(a.due_at),
-                    d.time(a.due_at),
-                    d.time(at),
-                    a.model_dump_json(),
-                    a.channel,
-                    a.variant,
-                    a.idempotency_key,
-                )
-                for a in refresh
-            ],
+            refresh,
             many=True,
         )
     return len(new)
 
 
+def _refresh_row(d: Dialect, a: Action, at: datetime) -> tuple[Any, ...]:
+    due = d.time(a.due_at)
+    return (due, due, d.time(at), a.model_dump_json(), a.channel, a.variant, a.idempotency_key)
+
+
+_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?)"
 _INSERT_ACTION = (
     "INSERT INTO {action} (idempotency_key, case_id, campaign_id, campaign_version, step_id,"
     " channel, variant, due_at, status, available_at, created_at, updated_at, payload)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?)"
+    " VALUES "
 )
 
 
