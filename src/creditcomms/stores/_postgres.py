@@ -35,9 +35,16 @@ class PostgresStore(SQLStoreBase):
     Every call is one short transaction on the store's own connection; the provider call
     happens between transactions, never inside one.
 
+    Each store holds one connection and runs one call at a time on it; open one store per
+    worker task that should claim in parallel (or one per process, as workers usually are).
+    Single-statement calls (claims, completions, reads) run without ``BEGIN``/``COMMIT``
+    round trips; the others run in a transaction. JSON columns are ``text`` (cast them to
+    ``jsonb`` in queries).
+
     Pass ``external=`` a host's ``psycopg.AsyncConnection`` to make store changes part of
     the host's transaction ("invoice paid" and "stop the sequence" commit together): the
-    store runs its statements on that connection and never commits or rolls back.
+    store runs its statements on that connection and never commits or rolls back. Open the
+    transaction first (``async with conn.transaction():`` or a non-autocommit connection).
 
     Times are the ones the caller passes in, so keep worker clocks synchronised (NTP) and
     leases much longer than any clock difference.

@@ -27,7 +27,8 @@ class SQLiteStore(SQLStoreBase):
     short ``BEGIN IMMEDIATE`` transaction that waits up to ``busy_timeout`` for the write lock.
     Several processes on one machine may share the file (a cron job and a few workers); do
     not put it on a network file system. Calls run in a worker thread, so a busy database
-    never blocks the event loop.
+    never blocks the event loop (a call whose task is cancelled still finishes in its
+    thread; claims it made expire with their lease).
 
     With ``synchronous="NORMAL"`` (the default) a committed change survives a crash of the
     process; after a power cut the last few commits may be lost, which means a reminder may
