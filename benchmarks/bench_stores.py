@@ -21,7 +21,7 @@ from typing import Any
 
 from benchmarks._report import Figure, compare
 from creditcomms import Action, idempotency_key
-from creditcomms.stores import PostgresStore, SQLiteStore, Store
+from creditcomms.stores import ActionStatus, Completion, PostgresStore, SQLiteStore, Store
 from creditcomms.stores._pgtemp import TemporaryPostgres, find_postgres_bindir
 
 ACTIONS = 3000
@@ -122,22 +122,22 @@ def _micros() -> int:
     return int(time.time() * 1_000_000)
 
 
-def _worker(spec: tuple[str, ...], naive: bool, name: str, go: Any, ready: Any) -> None:
+def _worker(spec: tuple[str, ...], mode: str, name: str, go: Any, ready: Any) -> None:
     ready.release()
     go.wait()
-    if not naive:
-        asyncio.run(_store_worker(spec, name))
+    if mode != "naive":
+        asyncio.run(_store_worker(spec, name, batched=mode == "batch"))
     elif spec[0] == "sqlite":
         _naive_sqlite(spec[1], name)
     else:
         _naive_postgres(spec[1], spec[2], name)
 
 
-def _timed_run(spec: tuple[str, ...], *, workers: int, naive: bool) -> float:
+def _timed_run(spec: tuple[str, ...], *, workers: int, mode: str) -> float:
     ctx = multiprocessing.get_context("spawn")
     go, ready = ctx.Event(), ctx.Semaphore(0)
     processes = [
-        ctx.Process(target=_worker, args=(spec, naive, f"w{i}", go, ready)) for i in range(workers)
+        ctx.Process(target=_worker, args=(spec, mode, f"w{i}", go, ready)) for i in range(workers)
     ]
     for process in processes:
         process.start()
@@ -150,15 +150,22 @@ def _timed_run(spec: tuple[str, ...], *, workers: int, naive: bool) -> float:
     return time.perf_counter() - start
 
 
+_LABELS = {
+    "single": "claim_due(20) + complete() each",
+    "batch": "claim_due(20) + finish_many(20)",
+    "naive": "naive per-row autocommit",
+}
+
+
 def _pair(title: str, specs: Any, workers: int) -> None:
-    figures = []
-    for naive in (False, True):
+    figures = {}
+    for mode in ("single", "batch", "naive"):
         spec = specs()
         asyncio.run(_seed(spec, ACTIONS))
-        seconds = _timed_run(spec, workers=workers, naive=naive)
-        label = "naive per-row autocommit" if naive else f"creditcomms claim_due(limit={BATCH})"
-        figures.append(Figure(f"{label}, {workers} proc", ACTIONS, seconds))
-    compare(title, figures[0], figures[1], unit="actions")
+        seconds = _timed_run(spec, workers=workers, mode=mode)
+        figures[mode] = Figure(f"{_LABELS[mode]}, {workers} proc", ACTIONS, seconds)
+    compare(title, figures["single"], figures["naive"], unit="actions")
+    compare(title + ", batched", figures["batch"], figures["naive"], unit="actions")
 
 
 def _sqlite_inline_vs_thread() -> None:

@@ -8,6 +8,7 @@ second worker process would).
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -19,6 +20,8 @@ from creditcomms.stores import (
     UNCHANGED,
     ActionStatus,
     CaseStatus,
+    Claim,
+    Completion,
     JournalKind,
     Store,
 )
@@ -417,3 +420,52 @@ class StoreContract:
         assert sum(counts) == 250
         planned = [e for e in await store.history() if e.kind is JournalKind.PLANNED]
         assert len(planned) == 250
+
+    async def test_batches_attempt_and_finish_together(self, store: Store) -> None:
+        """Batch calls mark and finish many claims at once and report lost leases."""
+        await store.schedule([make_action(f"C-{n}") for n in range(5)], at=T0)
+        claims = await store.claim_due(T0, limit=5, lease=LEASE, worker="w1")
+        later = T0 + LEASE
+        held = await store.mark_attempting_many(claims, at=T0 + timedelta(seconds=1))
+        assert [c.idempotency_key for c in held] == [c.idempotency_key for c in claims]
+        outcomes = [
+            Completion(claim=claims[0], status=ActionStatus.SENT, at=T0, cost=cc.Money("1", "EUR")),
+            Completion(claim=claims[1], status=ActionStatus.FAILED, at=T0, reasons=(BOUNCED,)),
+            Completion(
+                claim=claims[2],
+                status=ActionStatus.FAILED,
+                at=T0,
+                reasons=(BOUNCED,),
+                retry_at=T0 + timedelta(hours=1),
+            ),
+            Completion(claim=claims[3], status=ActionStatus.SKIPPED, at=T0, reasons=(PAID,)),
+            Completion(claim=claims[4], status=ActionStatus.SENT, at=later),
+        ]
+        lost = await store.finish_many(outcomes)
+        assert [c.idempotency_key for c in lost] == [claims[4].idempotency_key]
+        taken = await store.claim_due(later, limit=5, lease=LEASE, worker="w2")
+        assert [c.idempotency_key for c in taken] == [claims[4].idempotency_key]
+        assert await store.mark_attempting_many(claims[4:], at=later) == []
+        statuses = [
+            (await store.get_action(c.idempotency_key)).status  # type: ignore[union-attr]
+            for c in claims
+        ]
+        assert statuses[:4] == ["sent", "failed", "planned", "skipped"]
+        kinds = Counter(e.kind for e in await store.history())
+        assert (kinds["attempting"], kinds["sent"], kinds["retry"]) == (5, 1, 1)
+        assert await store.finish_many([]) == []
+        assert await store.mark_attempting_many([], at=T0) == []
+
+    def test_completion_checks_its_fields(self) -> None:
+        """A completion refuses a skip without reasons and a retry of a sent action."""
+        with pytest.raises(cc.ValidationError, match="reasons"):
+            Completion(claim=_A_CLAIM, status=ActionStatus.SKIPPED, at=T0)
+        with pytest.raises(cc.ValidationError, match="retry_at"):
+            Completion(claim=_A_CLAIM, status=ActionStatus.SENT, at=T0, retry_at=T0)
+        with pytest.raises(cc.ValidationError, match="status"):
+            Completion(claim=_A_CLAIM, status=ActionStatus.CANCELLED, at=T0, reasons=(PAID,))
+
+
+_A_CLAIM = Claim(
+    action=make_action(), lease_id="x", attempt=1, worker="w", lease_expires_at=T0 + LEASE
+)

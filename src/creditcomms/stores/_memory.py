@@ -29,6 +29,7 @@ from ._records import (
     CaseRecord,
     CaseStatus,
     Claim,
+    Completion,
     JournalEntry,
     JournalKind,
     PurgeReport,
@@ -338,6 +339,41 @@ class MemoryStore:
         row.status, row.finished_at, row.updated_at, row.reasons = status, at, at, reasons
         row.attempting_since = None
         return row
+
+    async def mark_attempting_many(
+        self, claims: Sequence[Claim], /, *, at: datetime
+    ) -> list[Claim]:
+        """Record coming provider calls; return the claims still held."""
+        held = []
+        for claim in claims:
+            try:
+                await self.mark_attempting(claim, at=at)
+            except LeaseLostError:
+                continue
+            held.append(claim)
+        return held
+
+    async def finish_many(self, completions: Sequence[Completion], /) -> list[Claim]:
+        """Apply many outcomes; return the claims whose lease was lost."""
+        lost = []
+        for c in completions:
+            try:
+                if c.status is ActionStatus.SENT:
+                    await self.complete(
+                        c.claim,
+                        at=c.at,
+                        channel=c.channel,
+                        provider_message_id=c.provider_message_id,
+                        cost=c.cost,
+                        reasons=c.reasons,
+                    )
+                elif c.status is ActionStatus.FAILED:
+                    await self.fail(c.claim, at=c.at, reasons=c.reasons, retry_at=c.retry_at)
+                else:
+                    await self.skip(c.claim, at=c.at, reasons=c.reasons)
+            except LeaseLostError:
+                lost.append(c.claim)
+        return lost
 
     async def cancel_pending(
         self, case_id: str, /, *, at: datetime, reasons: Sequence[Reason]

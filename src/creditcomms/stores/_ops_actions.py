@@ -17,12 +17,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from creditcomms.campaigns import Action
-from creditcomms.errors import (
-    LeaseLostError,
-)
-from creditcomms.model import Money, Reason
+from creditcomms.model import Reason
 
-from ._common import TAKEN_OVER, lease_lost_message
+from ._common import TAKEN_OVER
 from ._records import (
     ActionRecord,
     ActionStatus,
@@ -32,13 +29,11 @@ from ._records import (
 from ._sql import (
     ACTION_COLUMNS,
     INSERT_JOURNAL,
-    JOURNAL_COLUMNS,
     Dialect,
     Op,
     Query,
     action_record,
     journal_row,
-    money_columns,
     reasons_json,
 )
 
@@ -208,142 +203,6 @@ journal AS (
   FROM claimed ORDER BY due_at, idempotency_key)
 SELECT idempotency_key, payload, was, attempts, attempting_since, due_at FROM claimed
 """
-
-
-# -- fenced changes --------------------------------------------------------------------------
-
-_FENCE = "WHERE idempotency_key = ? AND lease_id = ? AND status = 'claimed' AND available_at > ?"
-
-
-def _fenced(
-    d: Dialect,
-    claim: Claim,
-    at: datetime,
-    sets: str,
-    params: Sequence[Any],
-    *,
-    journal: tuple[Any, ...] | None = None,
-) -> Op[None]:
-    """Update the claimed row only under the caller's live lease; journal in the same step.
-
-    On PostgreSQL the update and the journal insert are one statement (a data-modifying
-    CTE), so the whole change is one round trip in autocommit.
-    """
-    update = f"UPDATE {{action}} SET {sets} {_FENCE} RETURNING idempotency_key"
-    fence = (*params, claim.idempotency_key, claim.lease_id, d.time(at))
-    if d.is_postgres and journal is not None:
-        placeholders = ", ".join("?" * len(journal))
-        rows = yield Query(
-            d.sql(
-                f"WITH fenced AS ({update}) INSERT INTO {{journal}} ({JOURNAL_COLUMNS})"
-                f" SELECT {placeholders} FROM fenced RETURNING seq"
-            ),
-            (*fence, *journal),
-            alone=True,
-        )
-    else:
-        rows = yield Query(d.sql(update), fence, alone=journal is None)
-        if rows and journal is not None:
-            yield Query(d.sql(INSERT_JOURNAL), journal)
-    if not rows:
-        raise LeaseLostError(lease_lost_message(claim.idempotency_key, claim.lease_id))
-
-
-def extend_lease(d: Dialect, claim: Claim, *, at: datetime, lease: timedelta) -> Op[Claim]:
-    """Move the lease's end, fenced."""
-    yield from _fenced(d, claim, at, "available_at = ?", (d.time(at + lease),))
-    return claim.model_copy(update={"lease_expires_at": at + lease})
-
-
-def mark_attempting(d: Dialect, claim: Claim, *, at: datetime, channel: str | None) -> Op[None]:
-    """Record the coming provider call, fenced."""
-    journal = journal_row(
-        d,
-        JournalKind.ATTEMPTING,
-        at,
-        action=claim.action,
-        attempt=claim.attempt,
-        worker=claim.worker,
-        channel=channel,
-    )
-    yield from _fenced(d, claim, at, "attempting_since = ?", (d.time(at),), journal=journal)
-
-
-def complete(
-    d: Dialect,
-    claim: Claim,
-    *,
-    at: datetime,
-    channel: str | None,
-    provider_message_id: str | None,
-    cost: Money | None,
-    reasons: Sequence[Reason],
-) -> Op[None]:
-    """Mark sent, fenced, and journal it."""
-    used = channel or claim.action.channel
-    yield from _fenced(
-        d,
-        claim,
-        at,
-        "status = 'sent', finished_at = ?, updated_at = ?, attempting_since = NULL,"
-        " used_channel = ?, provider_message_id = ?, cost_amount = ?, cost_currency = ?,"
-        " reasons = ?",
-        (
-            d.time(at),
-            d.time(at),
-            used,
-            provider_message_id,
-            *money_columns(cost),
-            reasons_json(reasons),
-        ),
-        journal=journal_row(
-            d,
-            JournalKind.SENT,
-            at,
-            action=claim.action,
-            attempt=claim.attempt,
-            worker=claim.worker,
-            channel=used,
-            cost=cost,
-            provider_message_id=provider_message_id,
-            reasons=reasons,
-        ),
-    )
-
-
-def finish(
-    d: Dialect,
-    claim: Claim,
-    *,
-    at: datetime,
-    status: ActionStatus,
-    reasons: Sequence[Reason],
-    retry_at: datetime | None = None,
-) -> Op[None]:
-    """Fail, skip or plan a retry, fenced, and journal it."""
-    if retry_at is not None:
-        sets = "status = 'planned', available_at = ?, lease_id = NULL, lease_owner = NULL"
-        params: tuple[Any, ...] = (d.time(retry_at),)
-        kind = JournalKind.RETRY
-    else:
-        sets, params = f"status = '{status.value}', finished_at = ?", (d.time(at),)
-        kind = JournalKind(status.value)
-    yield from _fenced(
-        d,
-        claim,
-        at,
-        f"{sets}, updated_at = ?, attempting_since = NULL, reasons = ?",
-        (*params, d.time(at), reasons_json(reasons)),
-        journal=journal_row(
-            d,
-            kind,
-            at,
-            action=claim.action,
-            attempt=claim.attempt,
-            worker=claim.worker,
-            reasons=reasons,
-        ),
-    )
 
 
 def cancel_pending(d: Dialect, case_id: str, *, at: datetime, reasons: Sequence[Reason]) -> Op[int]:

@@ -11,7 +11,7 @@ from ._sql import Op, Query, Rows, postgres_dialect
 from ._sqlbase import SQLStoreBase
 
 if TYPE_CHECKING:
-    from psycopg import AsyncConnection
+    from psycopg import AsyncConnection, AsyncCursor
 
 __all__ = ["PostgresStore"]
 
@@ -114,7 +114,10 @@ async def _drive(conn: AsyncConnection[Any], program: Op[T], query: Query) -> T:
         try:
             while True:
                 rows: Rows = []
-                if query.many:
+                if query.many and " RETURNING " in query.sql:
+                    await cursor.executemany(query.sql, query.params, returning=True)
+                    rows = await _all_results(cursor)
+                elif query.many:
                     await cursor.executemany(query.sql, query.params)
                 else:
                     await cursor.execute(query.sql, query.params)
@@ -124,3 +127,13 @@ async def _drive(conn: AsyncConnection[Any], program: Op[T], query: Query) -> T:
         except StopIteration as done:
             result: T = done.value
             return result
+
+
+async def _all_results(cursor: AsyncCursor[Any]) -> Rows:
+    """The rows of every statement an ``executemany(..., returning=True)`` ran."""
+    rows: Rows = []
+    while True:
+        if cursor.description is not None:
+            rows += await cursor.fetchall()
+        if not cursor.nextset():
+            return rows

@@ -10,7 +10,15 @@ from creditcomms.campaigns import Action
 from creditcomms.model import Case, Event, Money, Reason
 
 from ._common import UNCHANGED, Unchanged
-from ._records import ActionRecord, CaseRecord, CaseStatus, Claim, JournalEntry, PurgeReport
+from ._records import (
+    ActionRecord,
+    CaseRecord,
+    CaseStatus,
+    Claim,
+    Completion,
+    JournalEntry,
+    PurgeReport,
+)
 
 __all__ = ["Store"]
 
@@ -168,6 +176,23 @@ class Store(Protocol):
 
         Raises:
             LeaseLostError: The lease expired or another worker took the action over.
+        """
+        ...
+
+    async def mark_attempting_many(
+        self, claims: Sequence[Claim], /, *, at: datetime
+    ) -> list[Claim]:
+        """`mark_attempting` for a batch in one transaction; return the claims still held.
+
+        Claims whose lease was lost are left out (nothing is recorded for them): do not send
+        those.
+        """
+        ...
+
+    async def finish_many(self, completions: Sequence[Completion], /) -> list[Claim]:
+        """`complete`, `fail` or `skip` a batch in one transaction.
+
+        Returns the claims whose lease was lost; nothing changed for them.
         """
         ...
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from creditcomms.campaigns import Action
 from creditcomms.model import Case, Event, Model, Money, Reason
+from creditcomms.model._base import FieldError
 
 __all__ = [
     "ActionRecord",
@@ -16,6 +17,7 @@ __all__ = [
     "CaseRecord",
     "CaseStatus",
     "Claim",
+    "Completion",
     "JournalEntry",
     "JournalKind",
     "PurgeReport",
@@ -140,6 +142,35 @@ class Claim(Model):
     def idempotency_key(self) -> str:
         """The claimed action's idempotency key."""
         return self.action.idempotency_key
+
+
+class Completion(Model):
+    """The outcome of one claimed action, for finishing many at once with ``finish_many``.
+
+    ``status`` is ``sent``, ``failed`` or ``skipped``; a failure with ``retry_at`` plans the
+    action again instead of ending it. Failures and skips need at least one reason.
+    """
+
+    claim: Claim
+    status: ActionStatus
+    at: AwareDatetime
+    retry_at: AwareDatetime | None = None
+    channel: str | None = None
+    """The channel actually used, when a fallback replaced the planned one."""
+    provider_message_id: str | None = None
+    cost: Money | None = None
+    reasons: tuple[Reason, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Completion:
+        allowed = (ActionStatus.SENT, ActionStatus.FAILED, ActionStatus.SKIPPED)
+        if self.status not in allowed:
+            raise FieldError("status", self.status.value, "must be sent, failed or skipped")
+        if self.status is not ActionStatus.SENT and not self.reasons:
+            raise FieldError("reasons", (), f"a {self.status.value} action needs a reason")
+        if self.retry_at is not None and self.status is not ActionStatus.FAILED:
+            raise FieldError("retry_at", self.retry_at, "only a failed action can be retried")
+        return self
 
 
 class JournalEntry(Model):

@@ -12,6 +12,7 @@ from creditcomms.model import Case, Event, Money, Reason
 
 from . import _ops_actions as action_ops
 from . import _ops_cases as cases_ops
+from . import _ops_fenced as fenced_ops
 from ._common import (
     UNCHANGED,
     Unchanged,
@@ -26,6 +27,7 @@ from ._records import (
     CaseRecord,
     CaseStatus,
     Claim,
+    Completion,
     JournalEntry,
     PurgeReport,
 )
@@ -178,7 +180,7 @@ class SQLStoreBase(abc.ABC):
         """
         check_claim_options(limit=1, lease=lease, worker=claim.worker)
         at = aware(at, field="at", operation="extend_lease")
-        return await self._run(action_ops.extend_lease(self._dialect, claim, at=at, lease=lease))
+        return await self._run(fenced_ops.extend_lease(self._dialect, claim, at=at, lease=lease))
 
     async def mark_attempting(
         self, claim: Claim, /, *, at: datetime, channel: str | None = None
@@ -189,7 +191,20 @@ class SQLStoreBase(abc.ABC):
             LeaseLostError: The lease expired or another worker took the action over.
         """
         at = aware(at, field="at", operation="mark_attempting")
-        await self._run(action_ops.mark_attempting(self._dialect, claim, at=at, channel=channel))
+        await self._run(
+            fenced_ops.mark_attempting(self._dialect, [claim], at=at, channel=channel, single=True)
+        )
+
+    async def mark_attempting_many(
+        self, claims: Sequence[Claim], /, *, at: datetime
+    ) -> list[Claim]:
+        """Record coming provider calls in one transaction; return the claims still held."""
+        at = aware(at, field="at", operation="mark_attempting_many")
+        if not claims:
+            return []
+        return await self._run(
+            fenced_ops.mark_attempting(self._dialect, claims, at=at, channel=None, single=False)
+        )
 
     async def complete(
         self,
@@ -207,17 +222,16 @@ class SQLStoreBase(abc.ABC):
         Raises:
             LeaseLostError: The lease expired or another worker took the action over.
         """
-        await self._run(
-            action_ops.complete(
-                self._dialect,
-                claim,
-                at=aware(at, field="at", operation="complete"),
-                channel=channel,
-                provider_message_id=provider_message_id,
-                cost=cost,
-                reasons=tuple(reasons),
-            )
+        completion = Completion(
+            claim=claim,
+            status=ActionStatus.SENT,
+            at=aware(at, field="at", operation="complete"),
+            channel=channel,
+            provider_message_id=provider_message_id,
+            cost=cost,
+            reasons=tuple(reasons),
         )
+        await self._run(fenced_ops.finish(self._dialect, [completion], single=True))
 
     async def fail(
         self,
@@ -233,17 +247,14 @@ class SQLStoreBase(abc.ABC):
         Raises:
             LeaseLostError: The lease expired or another worker took the action over.
         """
-        found = check_reasons(reasons, operation="fail")
-        await self._run(
-            action_ops.finish(
-                self._dialect,
-                claim,
-                at=aware(at, field="at", operation="fail"),
-                status=ActionStatus.FAILED,
-                reasons=found,
-                retry_at=maybe_aware(retry_at, field="retry_at", operation="fail"),
-            )
+        completion = Completion(
+            claim=claim,
+            status=ActionStatus.FAILED,
+            at=aware(at, field="at", operation="fail"),
+            retry_at=maybe_aware(retry_at, field="retry_at", operation="fail"),
+            reasons=check_reasons(reasons, operation="fail"),
         )
+        await self._run(fenced_ops.finish(self._dialect, [completion], single=True))
 
     async def skip(self, claim: Claim, /, *, at: datetime, reasons: Sequence[Reason]) -> None:
         """Mark the claimed action skipped (paid in the meantime, no consent, ...).
@@ -251,13 +262,19 @@ class SQLStoreBase(abc.ABC):
         Raises:
             LeaseLostError: The lease expired or another worker took the action over.
         """
-        found = check_reasons(reasons, operation="skip")
-        at = aware(at, field="at", operation="skip")
-        await self._run(
-            action_ops.finish(
-                self._dialect, claim, at=at, status=ActionStatus.SKIPPED, reasons=found
-            )
+        completion = Completion(
+            claim=claim,
+            status=ActionStatus.SKIPPED,
+            at=aware(at, field="at", operation="skip"),
+            reasons=check_reasons(reasons, operation="skip"),
         )
+        await self._run(fenced_ops.finish(self._dialect, [completion], single=True))
+
+    async def finish_many(self, completions: Sequence[Completion], /) -> list[Claim]:
+        """Apply many outcomes in one transaction; return the claims whose lease was lost."""
+        if not completions:
+            return []
+        return await self._run(fenced_ops.finish(self._dialect, completions, single=False))
 
     async def cancel_pending(
         self, case_id: str, /, *, at: datetime, reasons: Sequence[Reason]

@@ -128,7 +128,10 @@ def _drive(conn: sqlite3.Connection, program: Op[T]) -> T:
         query = next(program)
         while True:
             rows: Rows = []
-            if query.many:
+            if query.many and " RETURNING " in query.sql:  # executemany cannot return rows
+                for params in query.params:
+                    rows += conn.execute(query.sql, params).fetchall()
+            elif query.many:
                 conn.executemany(query.sql, query.params)
             else:
                 rows = conn.execute(query.sql, query.params).fetchall()
