@@ -72,7 +72,12 @@ class Calendar:
                     table = self._module.country_holidays(
                         self.country, subdiv=self.subdivision, years=year
                     )
-                except NotImplementedError:
+                except NotImplementedError as exc:
+                    if self.subdivision and "subdivision" in str(exc):
+                        raise ConfigurationError(
+                            f"{self.country} has no subdivision {self.subdivision!r}; use its"
+                            " ISO 3166-2 code without the country, such as 'BY' for Bavaria"
+                        ) from None
                     raise ConfigurationError(
                         f"no public holidays known for country {self.country!r}; use an"
                         " ISO 3166-1 alpha-2 code such as 'DE'"
