@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,7 +69,7 @@ def test_caps_and_gaps_hold_over_90_days(zone: str, due: date, start_offset: int
         make_case(due=due, timezone=zone), start=start, end=start + timedelta(days=90)
     )
     moments = sorted({a.due_at for a in timeline.sent})
-    for earlier, later in zip(moments, moments[1:], strict=False):
+    for earlier, later in itertools.pairwise(moments):
         assert later - earlier >= timedelta(days=2)
     sms = sorted(a.due_at for a in timeline.sent if a.channel == "sms")
     for index, moment in enumerate(sms):
@@ -96,7 +97,7 @@ def test_rolling_cap_with_foreign_history(due: date, history_days: list[int]) ->
 
 
 def test_dst_change_keeps_local_send_times() -> None:
-    """Steps around the October DST change in Berlin and November change in New York open at 08:00."""
+    """Due-date steps around the autumn DST changes (Berlin, New York) open at 08:00 local."""
     for zone, due in (
         ("Europe/Berlin", date(2026, 10, 22)),
         ("America/New_York", date(2026, 10, 29)),
