@@ -124,3 +124,19 @@ def test_bad_strategies_are_refused(entries: list[object]) -> None:
     """Bare rules, unknown targets, duplicate names, mismatched variants and clashing ids."""
     with pytest.raises(cc.CampaignDefinitionError):
         cc.Strategy(entries)
+
+
+def test_strategy_batches_equal_single_plans() -> None:
+    """``Strategy.plan_many`` gives the plans of ``Strategy.plan``, variants and pins included."""
+    v1, v2 = _campaign("std", version=1), _campaign("std", version=2, channel=cc.LETTER)
+    split = cc.Split({"A": 1, "B": 1}, salt="s")
+    strategy = cc.Strategy(
+        [(cc.Segment("late", rules.days_past_due() >= 2), split, {"A": GENTLE, "B": FIRM})],
+        default=v2,
+        archive=[v1],
+    )
+    cases = [make_case(case_id=f"C-{i}") for i in range(12)]
+    cases += [make_case(case_id="C-old", history=[record(v1, "r1", AT, case_id="C-old")])]
+    for at in (AT, datetime(2026, 10, 2, tzinfo=UTC)):
+        assert list(strategy.plan_many(cases, at=at)) == [strategy.plan(c, at=at) for c in cases]
+    assert next(iter(cc.Strategy([]).plan_many(cases[:1], at=AT))).status == "unassigned"

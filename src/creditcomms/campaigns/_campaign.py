@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from creditcomms._checks import whole_number
@@ -12,6 +12,7 @@ from creditcomms.errors import CampaignDefinitionError
 from creditcomms.model import Case, EventBase, Reason
 from creditcomms.policies import ContactPolicy
 
+from ._batch import plan_batch
 from ._plan import Plan
 from ._planner import plan_case
 from ._step import Grouping, Guards, Step, check_id
@@ -77,6 +78,8 @@ class Campaign:
         self._check()
         self._templates = {s.id: self._default_template(i, s) for i, s in enumerate(self.steps)}
         self._reasons = {s.id: reason("trigger", s.trigger.describe()) for s in self.steps}
+        self.channels = tuple(dict.fromkeys(c for s in self.steps for c in s.channels))
+        """Every channel any step may use, in order of first use."""
         self._expiring = frozenset(
             s.id for s in self.steps if s.trigger.anchor is Anchor.DUE and s.trigger.days <= 0
         )
@@ -183,6 +186,17 @@ class Campaign:
             full=upcoming,
             extra_reasons=reasons,
         )
+
+    def plan_many(
+        self, cases: Iterable[Case], /, *, at: datetime, upcoming: bool = True
+    ) -> Iterator[Plan]:
+        """Plan many cases at one time ``at``, lazily (a generator in, a generator out).
+
+        Gives the same plans as calling `plan` for each case, faster: cases that look
+        alike to the planner (same due dates, balances, state, history, zone and usable
+        channels) share the work, and only their ids and idempotency keys differ.
+        """
+        return plan_batch(self, cases, at=at, upcoming=upcoming)
 
     def timeline(
         self,

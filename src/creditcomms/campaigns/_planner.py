@@ -84,6 +84,16 @@ class _Run:
         self.segment: str | None = None
         self.variant: str | None = None
         self._channels: dict[str, tuple[tuple[Channel, ...], tuple[Reason, ...]]] = {}
+        self._refusals: dict[str, Reason | None] = {}
+
+    def refusal(self, channel: Channel) -> Reason | None:
+        """Why ``channel`` cannot reach the case (cached for the planning call)."""
+        name = channel.name
+        if name in self._refusals:
+            return self._refusals[name]
+        found = self.policy.refusal(self.case, channel)
+        self._refusals[name] = found
+        return found
 
     def nominal(self, step: Step, unit: Unit, previous: datetime | None) -> datetime:
         """When ``step`` is due by its trigger alone (UTC)."""
@@ -209,14 +219,14 @@ class _Run:
         return cached
 
     def _choose(self, step: Step) -> tuple[tuple[Channel, ...], tuple[Reason, ...]]:
-        refusal = self.policy.refusal
+        refusal = self.refusal
         chosen: list[Channel] = []
         notes: list[Reason] = []
-        primary_refusal = refusal(self.case, step.channel)
+        primary_refusal = refusal(step.channel)
         if primary_refusal is None:
             chosen.append(step.channel)
         else:
-            backup = next((c for c in step.fallback if refusal(self.case, c) is None), None)
+            backup = next((c for c in step.fallback if refusal(c) is None), None)
             if backup is not None:
                 chosen.append(backup)
                 detail = f"{step.channel.name} cannot be used ({primary_refusal.detail})"
@@ -226,7 +236,7 @@ class _Run:
                     Held(HeldKind.SKIPPED, step.id, step.channel.name, 0, (primary_refusal,))
                 )
         for channel in step.also:
-            refused = refusal(self.case, channel)
+            refused = refusal(channel)
             if refused is None:
                 chosen.append(channel)
             else:
@@ -255,9 +265,7 @@ class _Run:
         fallback: tuple[str, ...] = ()
         if position == 0:
             fallback = tuple(
-                c.name
-                for c in step.fallback
-                if c is not channel and self.policy.refusal(self.case, c) is None
+                c.name for c in step.fallback if c is not channel and self.refusal(c) is None
             )
         return build_action(
             {
@@ -362,8 +370,8 @@ def plan_case(
 def _finish(
     run: _Run, guard: GuardState, reasons: tuple[Reason, ...], base: dict[str, object]
 ) -> Plan:
-    due = tuple(sorted(run.due, key=_order))
-    upcoming = tuple(sorted(run.upcoming, key=_order))
+    due = tuple(sorted(run.due, key=_order) if len(run.due) > 1 else run.due)
+    upcoming = tuple(sorted(run.upcoming, key=_order) if len(run.upcoming) > 1 else run.upcoming)
     if guard.status is PlanStatus.PAUSED:
         status = PlanStatus.PAUSED
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +11,7 @@ from creditcomms.errors import CampaignDefinitionError
 from creditcomms.model import Case, Reason
 from creditcomms.segments import Context, Segment, Split
 
+from ._batch import BatchPlanner
 from ._campaign import Campaign
 from ._history import parse_key
 from ._plan import Plan, PlanStatus
@@ -187,6 +188,50 @@ class Strategy:
             )
         return found
 
+    def plan_many(
+        self,
+        cases: Iterable[Case],
+        /,
+        *,
+        at: datetime,
+        pinned: Mapping[str, int] | None = None,
+        upcoming: bool = True,
+    ) -> Iterator[Plan]:
+        """Plan many cases at ``at`` lazily; equal to `plan` per case, sharing work."""
+        batch = BatchPlanner(at=at, upcoming=upcoming)
+        for case in cases:
+            assignment = self.assign(case, at=at)
+            if assignment.campaign is None:
+                yield self._unassigned(case, at, assignment)
+                continue
+            campaign, reasons = self._versioned(case, assignment.campaign, assignment, pinned)
+            yield batch.plan(
+                campaign,
+                case,
+                segment=assignment.segment,
+                variant=assignment.variant,
+                reasons=reasons,
+            )
+
+    def _unassigned(self, case: Case, at: datetime, assignment: Assignment) -> Plan:
+        return Plan(
+            case_id=case.id, at=at, status=PlanStatus.UNASSIGNED, reasons=assignment.reasons
+        )
+
+    def _versioned(
+        self,
+        case: Case,
+        chosen: Campaign,
+        assignment: Assignment,
+        pinned: Mapping[str, int] | None,
+    ) -> tuple[Campaign, tuple[Reason, ...]]:
+        campaign = self.version_for(case, chosen, pinned=pinned)
+        reasons = assignment.reasons
+        if campaign is not chosen:
+            note = reason("version_pinned", f"the case started on {campaign.key} and stays on it")
+            reasons = (*reasons, note)
+        return campaign, reasons
+
     def plan(
         self,
         case: Case,
@@ -199,16 +244,8 @@ class Strategy:
         """Assign ``case`` and plan it in its campaign (see `Campaign.plan`)."""
         assignment = self.assign(case, at=at)
         if assignment.campaign is None:
-            return Plan(
-                case_id=case.id, at=at, status=PlanStatus.UNASSIGNED, reasons=assignment.reasons
-            )
-        campaign = self.version_for(case, assignment.campaign, pinned=pinned)
-        reasons = assignment.reasons
-        if campaign is not assignment.campaign:
-            reasons = (
-                *reasons,
-                reason("version_pinned", f"the case started on {campaign.key} and stays on it"),
-            )
+            return self._unassigned(case, at, assignment)
+        campaign, reasons = self._versioned(case, assignment.campaign, assignment, pinned)
         return campaign.plan(
             case,
             at=at,

@@ -124,6 +124,7 @@ class ContactPolicy:
         self.conversation_channels = frozenset(str(_name(c)) for c in conversation_channels)
         self.opt_out_notice = frozenset(str(_name(c)) for c in opt_out_notice)
         self.session = session
+        self._constrained = bool(min_gap) or bool(self.caps) or after_conversation is not None
 
     @classmethod
     def regulation_f(cls, *, window: SendWindow | None = None) -> ContactPolicy:
@@ -177,7 +178,9 @@ class ContactPolicy:
         moved: dict[str, Reason] = {}
         current = at
         for _ in range(_MAX_ROUNDS):
-            candidate = self._constraints(log, current, channels, critical, moved)
+            candidate = current
+            if self._constrained:
+                candidate = self._constraints(log, current, channels, critical, moved)
             candidate = self._windowed(candidate, tz, calendar, moved)
             if candidate == current:
                 return Slot(current, tuple(moved.values()))
