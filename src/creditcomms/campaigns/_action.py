@@ -69,3 +69,7 @@ class Action(Model):
     invoice_ids: tuple[str, ...] = ()
     """The invoices this send covers (all open invoices when grouped per debtor)."""
     reasons: tuple[Reason, ...] = ()
+    template_only: bool = False
+    """Only a pre-approved template may be sent (WhatsApp outside the 24-hour window)."""
+    opt_out_notice: bool = False
+    """The message must state how to opt out of this channel (Regulation F for email, SMS)."""

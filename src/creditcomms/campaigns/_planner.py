@@ -1,0 +1,393 @@
+"""The planner: from a case, its history and a time to due, upcoming and held sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from creditcomms._reasons import reason
+from creditcomms.channels import Channel
+from creditcomms.errors import ConfigurationError
+from creditcomms.model import Case, Invoice, Money, Reason, zone
+from creditcomms.policies import Calendar, ContactPolicy
+from creditcomms.policies._log import ContactLog
+from creditcomms.policies._window import local_moment, midnight
+
+from ._action import Action, idempotency_key
+from ._fast import build_action
+from ._guards import GuardState, evaluate_guards
+from ._history import Sent, sent_steps
+from ._plan import Held, HeldKind, Plan, PlanStatus
+from ._step import Grouping, Step
+from ._triggers import Anchor
+
+if TYPE_CHECKING:
+    from ._campaign import Campaign
+
+__all__ = ["plan_case"]
+
+_WEEKDAYS_ONLY = Calendar.from_dates(())
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """What one sequence covers: the whole case, or one invoice of it."""
+
+    key: str
+    due_on: date
+    invoice_ids: tuple[str, ...]
+    balance: Money
+    per_invoice: bool
+
+
+def units_of(
+    case: Case, grouping: Grouping, invoices: tuple[Invoice, ...], balance: Money, /
+) -> tuple[Unit, ...]:
+    """The sequences a case runs under ``grouping`` (``invoices``: open, oldest first)."""
+    if grouping is Grouping.INVOICE:
+        return tuple(
+            Unit(f"{case.id}/{i.id}", i.due_on, (i.id,), i.balance, True) for i in invoices
+        )
+    return (Unit(case.id, invoices[0].due_on, tuple(i.id for i in invoices), balance, False),)
+
+
+def open_balance(invoices: tuple[Invoice, ...], /) -> Money | None:
+    """The total open over ``invoices`` (``None`` when there are none)."""
+    if not invoices:
+        return None
+    if len(invoices) == 1:
+        return invoices[0].balance
+    first = invoices[0].balance
+    total = sum((i.balance.amount for i in invoices), Decimal(0))
+    return Money.model_construct(amount=total, currency=first.currency)
+
+
+class _Run:
+    """The state of one planning call (one case at one time)."""
+
+    def __init__(self, campaign: Campaign, case: Case, at: datetime, guard: GuardState) -> None:
+        self.campaign = campaign
+        self.policy: ContactPolicy = campaign.policy
+        self.case = case
+        self.at = at
+        self.tz: tzinfo = zone(case.debtor.timezone)
+        self.today = at.astimezone(self.tz).date()
+        self.guard = guard
+        self.floor = max(at, guard.resume_at) if guard.resume_at else at
+        self.log = ContactLog(case.history)
+        self.calendar = self.policy.calendar_for(case)
+        self.due: list[Action] = []
+        self.upcoming: list[Action] = []
+        self.held: list[Held] = []
+        self.segment: str | None = None
+        self.variant: str | None = None
+        self._channels: dict[str, tuple[tuple[Channel, ...], tuple[Reason, ...]]] = {}
+        self._refusals: dict[str, Reason | None] = {}
+
+    def refusal(self, channel: Channel) -> Reason | None:
+        """Why ``channel`` cannot reach the case (cached for the planning call)."""
+        name = channel.name
+        if name in self._refusals:
+            return self._refusals[name]
+        found = self.policy.refusal(self.case, channel)
+        self._refusals[name] = found
+        return found
+
+    def nominal(self, step: Step, unit: Unit, previous: datetime | None) -> datetime:
+        """When ``step`` is due by its trigger alone (UTC)."""
+        trigger = step.trigger
+        if trigger.anchor is Anchor.DUE:
+            if trigger.business:
+                day = (self.calendar or _WEEKDAYS_ONLY).add_business_days(unit.due_on, trigger.days)
+            else:
+                day = unit.due_on + timedelta(days=trigger.days)
+            return midnight(day, self.tz)
+        if previous is None:
+            return self.at
+        if trigger.anchor is Anchor.NONE:
+            return previous
+        if trigger.business:
+            local = previous.astimezone(self.tz)
+            calendar = self.calendar or _WEEKDAYS_ONLY
+            day = calendar.add_business_days(local.date(), trigger.days)
+            return local_moment(day, local.timetz().replace(tzinfo=None), self.tz).astimezone(UTC)
+        return previous + timedelta(days=trigger.days)
+
+    def run(self, unit: Unit, *, full: bool) -> None:
+        """Plan one unit's sequence: repeats of the current step, then the next steps."""
+        steps = self.campaign.steps
+        sent = sent_steps(
+            self.case,
+            self.campaign.id,
+            self.campaign.step_ids,
+            unit_key=unit.key if unit.per_invoice else None,
+        )
+        index, previous, repeats = _cursor(steps, sent)
+        last_send = max((s.last_at for s in sent.values()), default=None)
+        escalate = self.guard.broken_at
+        if escalate is not None and last_send is not None and last_send >= escalate:
+            escalate = None
+        while True:
+            upcoming_step = steps[index + 1] if index + 1 < len(steps) else None
+            next_time = None
+            if upcoming_step is not None:
+                next_time = self.nominal(upcoming_step, unit, previous)
+                if escalate is not None:
+                    next_time = min(next_time, escalate)
+            current = steps[index] if index >= 0 else None
+            repeat = current.repeat if current is not None else None
+            if (
+                repeat is not None
+                and previous is not None
+                and repeats < repeat.times
+                and (escalate is None or upcoming_step is None)
+            ):
+                again = previous + repeat.every
+                if next_time is None or again < next_time:
+                    repeats += 1
+                    sent_at = self.emit(current, unit, again, repeats)  # type: ignore[arg-type]
+                    if sent_at is None:
+                        repeats = repeat.times
+                    else:
+                        previous = sent_at
+                    if not full and sent_at is not None and sent_at > self.at:
+                        return
+                    continue
+            if upcoming_step is None or next_time is None:
+                return
+            extra = (_escalation_reason(self.case),) if escalate is not None else ()
+            escalate = None
+            sent_at = self.emit(upcoming_step, unit, next_time, 0, extra)
+            index, repeats = index + 1, 0
+            if sent_at is not None:
+                previous = sent_at
+            if not full and sent_at is not None and sent_at > self.at:
+                return
+
+    def emit(
+        self, step: Step, unit: Unit, nominal: datetime, repeat: int, extra: tuple[Reason, ...] = ()
+    ) -> datetime | None:
+        """Place one send of ``step``; return its time, or ``None`` when it is skipped."""
+        effective = max(nominal, self.floor)
+        skip = self._skip(step, unit, effective)
+        if skip is not None:
+            self.held.append(Held(HeldKind.SKIPPED, step.id, None, repeat, (skip,)))
+            return None
+        channels, notes = self._resolve(step)
+        if not channels:
+            return None
+        names = tuple(c.name for c in channels)
+        slot = self.policy.slot(
+            self.case,
+            self.log,
+            effective,
+            names,
+            self.tz,
+            critical=step.critical,
+            calendar=self.calendar,
+        )
+        if self.campaign.expires(step) and slot.at.astimezone(self.tz).date() > unit.due_on:
+            detail = f"the due date {unit.due_on} passes before the step can go out"
+            self.held.append(
+                Held(HeldKind.SKIPPED, step.id, None, repeat, (reason("expired", detail),))
+            )
+            return None
+        target = self.due if slot.at <= self.at else self.upcoming
+        reasons = (self.campaign.trigger_reason(step), *extra, *notes, *slot.reasons)
+        for position, channel in enumerate(channels):
+            target.append(self._action(step, unit, channel, slot.at, repeat, reasons, position))
+        self.log.add(slot.at, names)
+        return slot.at
+
+    def _skip(self, step: Step, unit: Unit, effective: datetime) -> Reason | None:
+        minimum = step.trigger.min_balance
+        if minimum is not None and (
+            minimum.currency != unit.balance.currency or unit.balance < minimum
+        ):
+            return reason("balance_below", f"{unit.balance} is open; the step needs {minimum}")
+        if self.campaign.expires(step) and effective.astimezone(self.tz).date() > unit.due_on:
+            return reason("expired", f"the due date {unit.due_on} has passed")
+        return None
+
+    def _resolve(self, step: Step) -> tuple[tuple[Channel, ...], tuple[Reason, ...]]:
+        cached = self._channels.get(step.id)
+        if cached is None:
+            cached = self._choose(step)
+            self._channels[step.id] = cached
+        return cached
+
+    def _choose(self, step: Step) -> tuple[tuple[Channel, ...], tuple[Reason, ...]]:
+        refusal = self.refusal
+        chosen: list[Channel] = []
+        notes: list[Reason] = []
+        primary_refusal = refusal(step.channel)
+        if primary_refusal is None:
+            chosen.append(step.channel)
+        else:
+            backup = next((c for c in step.fallback if refusal(c) is None), None)
+            if backup is not None:
+                chosen.append(backup)
+                detail = f"{step.channel.name} cannot be used ({primary_refusal.detail})"
+                notes.append(reason("fallback_used", f"{detail}; sending by {backup.name}"))
+            else:
+                self.held.append(
+                    Held(HeldKind.SKIPPED, step.id, step.channel.name, 0, (primary_refusal,))
+                )
+        for channel in step.also:
+            refused = refusal(channel)
+            if refused is None:
+                chosen.append(channel)
+            else:
+                self.held.append(Held(HeldKind.SKIPPED, step.id, channel.name, 0, (refused,)))
+        return tuple(chosen), tuple(notes)
+
+    def _action(  # noqa: PLR0917 - private hot-path helper
+        self,
+        step: Step,
+        unit: Unit,
+        channel: Channel,
+        due_at: datetime,
+        repeat: int,
+        reasons: tuple[Reason, ...],
+        position: int,
+    ) -> Action:
+        campaign = self.campaign
+        name = channel.name
+        template_only = False
+        if channel.capabilities.template_only:
+            template_only, note = self._session(name, due_at)
+            reasons = (*reasons, note)
+        notice = name in self.policy.opt_out_notice
+        if notice:
+            reasons = (*reasons, _NOTICE)
+        fallback: tuple[str, ...] = ()
+        if position == 0:
+            fallback = tuple(
+                c.name for c in step.fallback if c is not channel and self.refusal(c) is None
+            )
+        return build_action(
+            {
+                "case_id": self.case.id,
+                "campaign_id": campaign.id,
+                "campaign_version": campaign.version,
+                "step_id": step.id,
+                "channel": name,
+                "fallback": fallback,
+                "template": campaign.template_of(step),
+                "tone": step.tone,
+                "due_at": due_at,
+                "repeat": repeat,
+                "idempotency_key": idempotency_key(
+                    campaign_id=campaign.id,
+                    version=campaign.version,
+                    case_id=unit.key,
+                    step_id=step.id,
+                    channel=name,
+                    repeat=repeat,
+                ),
+                "critical": step.critical,
+                "variant": self.variant,
+                "segment": self.segment,
+                "max_segments": step.max_segments,
+                "invoice_ids": unit.invoice_ids,
+                "reasons": reasons,
+                "template_only": template_only,
+                "opt_out_notice": notice,
+            }
+        )
+
+    def _session(self, channel: str, at: datetime) -> tuple[bool, Reason]:
+        talks = self.log.conversations.get(channel, ())
+        last = max((t for t in talks if t <= at), default=None)
+        if last is not None and at - last < self.policy.session:
+            return False, reason("session_open", f"the customer wrote on {channel} within 24 hours")
+        return True, reason(
+            "template_only",
+            f"no message from the customer on {channel} in the last 24 hours: only an approved"
+            " template may be sent",
+        )
+
+
+_NOTICE = reason("opt_out_notice", "the message must say how to opt out of this channel")
+
+
+def _escalation_reason(case: Case) -> Reason:
+    promised = case.state.promised_on
+    return reason("promise_broken", f"the promise to pay by {promised} was not kept; escalating")
+
+
+def _cursor(steps: tuple[Step, ...], sent: dict[str, Sent]) -> tuple[int, datetime | None, int]:
+    """The last step sent, when it last went out, and how many repeats it had."""
+    for index in range(len(steps) - 1, -1, -1):
+        found = sent.get(steps[index].id)
+        if found is not None:
+            return index, found.last_at, found.count - 1
+    return -1, None, 0
+
+
+def plan_case(
+    campaign: Campaign,
+    case: Case,
+    /,
+    *,
+    at: datetime,
+    segment: str | None = None,
+    variant: str | None = None,
+    full: bool = True,
+    extra_reasons: tuple[Reason, ...] = (),
+) -> Plan:
+    """Plan ``case`` in ``campaign`` at ``at`` (see `Campaign.plan`)."""
+    if at.tzinfo is None:
+        raise ConfigurationError(f"at={at!r} has no time zone; pass an aware datetime")
+    at = at.astimezone(UTC)
+    tz = zone(case.debtor.timezone)
+    invoices = case.open_invoices
+    balance = open_balance(invoices)
+    guard = evaluate_guards(campaign.guards, case, balance, at.astimezone(tz).date(), tz)
+    base = {
+        "case_id": case.id,
+        "at": at,
+        "campaign_id": campaign.id,
+        "campaign_version": campaign.version,
+        "segment": segment,
+        "variant": variant,
+        "timezone": tz,
+    }
+    reasons = (*extra_reasons, *guard.reasons)
+    if guard.status is PlanStatus.STOPPED or (
+        guard.status is PlanStatus.PAUSED and guard.resume_at is None
+    ):
+        return Plan(status=guard.status, reasons=reasons, **base)  # type: ignore[arg-type]
+    run = _Run(campaign, case, at, guard)
+    run.segment, run.variant = segment, variant
+    for unit in units_of(case, campaign.grouping, invoices, balance):  # type: ignore[arg-type]
+        run.run(unit, full=full)
+    return _finish(run, guard, reasons, base)
+
+
+def _finish(
+    run: _Run, guard: GuardState, reasons: tuple[Reason, ...], base: dict[str, object]
+) -> Plan:
+    due = tuple(sorted(run.due, key=_order) if len(run.due) > 1 else run.due)
+    upcoming = tuple(sorted(run.upcoming, key=_order) if len(run.upcoming) > 1 else run.upcoming)
+    if guard.status is PlanStatus.PAUSED:
+        status = PlanStatus.PAUSED
+    else:
+        status = PlanStatus.ACTIVE if due or upcoming else PlanStatus.FINISHED
+    next_at = upcoming[0].due_at if upcoming else guard.resume_at
+    return Plan(
+        status=status,
+        due=due,
+        upcoming=upcoming,
+        held=tuple(run.held),
+        reasons=reasons,
+        next_at=next_at,
+        resume_at=guard.resume_at,
+        **base,  # type: ignore[arg-type]
+    )
+
+
+def _order(action: Action) -> datetime:
+    return action.due_at

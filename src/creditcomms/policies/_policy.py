@@ -1,0 +1,271 @@
+"""Contact policies: windows, holidays, gaps, caps, consent and channel rules, with reasons."""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from creditcomms._checks import whole_number
+from creditcomms._reasons import reason
+from creditcomms.channels import EMAIL as _EMAIL
+from creditcomms.channels import PHONE_TASK, SMS, VOICE, Channel
+from creditcomms.errors import ConfigurationError, PolicyError
+from creditcomms.model import Case, Reason
+
+from ._calendar import Calendar
+from ._log import ContactLog
+from ._window import SendWindow
+
+__all__ = ["Cap", "ContactPolicy"]
+
+_MAX_ROUNDS = 64
+
+
+def _name(channel: Channel | str | None) -> str | None:
+    return channel.name if isinstance(channel, Channel) else channel
+
+
+class Cap:
+    """At most ``limit`` attempts on ``channel`` within any rolling period.
+
+    ``channel=None`` caps all channels together.
+
+    Example:
+        >>> Cap(PHONE_TASK, 7, days=7)
+        Cap('phone_task', 7, per='7 days')
+    """
+
+    __slots__ = ("channel", "limit", "period")
+
+    def __init__(
+        self, channel: Channel | str | None, limit: int, /, *, days: int = 0, hours: int = 0
+    ) -> None:
+        self.channel = _name(channel)
+        whole_number(limit, minimum=1, message=f"Cap limit {limit!r} must be a whole number >= 1")
+        self.period = timedelta(days=days, hours=hours)
+        if self.period <= timedelta(0):
+            raise ConfigurationError("a Cap needs a period: pass days= or hours= above zero")
+        self.limit = limit
+
+    def applies_to(self, channels: Iterable[str], /) -> bool:
+        """True when the cap counts sends on any of ``channels``."""
+        return self.channel is None or self.channel in channels
+
+    def earliest(self, log: ContactLog, at: datetime, /) -> datetime:
+        """The first moment at or after ``at`` when one more attempt stays within the cap."""
+        if self.channel is None:
+            times = sorted(t for ts in log.attempts.values() for t in ts)
+        else:
+            times = log.attempts.get(self.channel, [])
+        end = bisect_right(times, at)
+        start = bisect_right(times, at - self.period)
+        count = end - start
+        if count < self.limit:
+            return at
+        return times[start + count - self.limit] + self.period
+
+    def __repr__(self) -> str:
+        return f"Cap({self.channel or 'all'!r}, {self.limit}, per={_days(self.period)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where a send may go: the moment and the reasons it was moved."""
+
+    at: datetime
+    reasons: tuple[Reason, ...]
+
+
+class ContactPolicy:
+    """The rules every send obeys: window, holidays, gaps, caps, consent and channel rules.
+
+    Args:
+        window: Hours and weekdays allowed, in the debtor's time zone.
+        calendar: Public holidays (a `Calendar`); no send on a holiday in the debtor's zone.
+        calendars: Calendars per debtor country, used instead of ``calendar`` when the
+            debtor's address is in one of these countries.
+        min_gap: Minimum time between any two contacts (a ``critical`` step may ignore it).
+        caps: Frequency caps per channel over rolling periods.
+        require_consent: Refuse channels that need consent unless the debtor gave it.
+        after_conversation: No contact on ``conversation_channels`` for this long after a
+            conversation with the customer.
+        conversation_channels: Channels the ``after_conversation`` rule applies to.
+        opt_out_notice: Channels whose messages must carry an opt-out notice.
+        session: How long after the customer's last message a two-way template-only channel
+            (WhatsApp) may send free-form text.
+    """
+
+    def __init__(
+        self,
+        *,
+        window: SendWindow | None = None,
+        calendar: Calendar | None = None,
+        calendars: Mapping[str, Calendar] | None = None,
+        min_gap: timedelta = timedelta(0),
+        caps: Iterable[Cap] = (),
+        require_consent: bool = True,
+        after_conversation: timedelta | None = None,
+        conversation_channels: Iterable[Channel | str] = (PHONE_TASK, VOICE),
+        opt_out_notice: Iterable[Channel | str] = (),
+        session: timedelta = timedelta(hours=24),
+    ) -> None:
+        if min_gap < timedelta(0):
+            raise ConfigurationError(f"min_gap {min_gap} must not be negative")
+        self.window = window
+        self.calendar = calendar
+        self.calendars = dict(calendars or {})
+        self.min_gap = min_gap
+        self.caps = tuple(caps)
+        self.require_consent = require_consent
+        self.after_conversation = after_conversation
+        self.conversation_channels = frozenset(str(_name(c)) for c in conversation_channels)
+        self.opt_out_notice = frozenset(str(_name(c)) for c in opt_out_notice)
+        self.session = session
+        self._constrained = bool(min_gap) or bool(self.caps) or after_conversation is not None
+
+    @classmethod
+    def regulation_f(cls, *, window: SendWindow | None = None) -> ContactPolicy:
+        """US Regulation F: 08:00-21:00 local, 7 calls in 7 days, none for 7 days after a talk.
+
+        Email and SMS are flagged to carry an opt-out notice (12 CFR 1006.6(e)).
+        """
+        return cls(
+            window=window or SendWindow("08:00", "21:00"),
+            caps=(Cap(PHONE_TASK, 7, days=7), Cap(VOICE, 7, days=7)),
+            after_conversation=timedelta(days=7),
+            conversation_channels=(PHONE_TASK, VOICE),
+            opt_out_notice=(_EMAIL, SMS),
+        )
+
+    def calendar_for(self, case: Case, /) -> Calendar | None:
+        """The holiday calendar of the debtor's country, or the default one."""
+        if self.calendars:
+            country = case.debtor.country
+            if country in self.calendars:
+                return self.calendars[country]
+        return self.calendar
+
+    def refusal(self, case: Case, channel: Channel, /) -> Reason | None:
+        """Why ``channel`` may never be used for this case now, or ``None`` when it may."""
+        debtor = case.debtor
+        if channel.name in case.state.opted_out:
+            return reason("opted_out", f"the customer opted out of {channel.name}")
+        if channel.contact_for(debtor) is None:
+            return reason("no_contact", f"no {channel.contact.value} on file for {channel.name}")
+        consent = debtor.consents.get(channel.name)
+        if consent is False:
+            return reason("consent_refused", f"consent to {channel.name} refused")
+        if self.require_consent and channel.requires_consent and consent is not True:
+            return reason("no_consent", f"{channel.name} needs consent and none is recorded")
+        return None
+
+    def slot(
+        self,
+        case: Case,
+        log: ContactLog,
+        at: datetime,
+        channels: tuple[str, ...],
+        tz: tzinfo,
+        /,
+        *,
+        critical: bool = False,
+        calendar: Calendar | None = None,
+    ) -> Slot:
+        """The earliest moment at or after ``at`` (UTC) when the policy allows the send."""
+        moved: dict[str, Reason] = {}
+        current = at
+        for _ in range(_MAX_ROUNDS):
+            candidate = current
+            if self._constrained:
+                candidate = self._constraints(log, current, channels, critical, moved)
+            candidate = self._windowed(candidate, tz, calendar, moved)
+            if candidate == current:
+                return Slot(current, tuple(moved.values()))
+            current = candidate
+        raise PolicyError(f"no send moment satisfies the policy for case {case.id} after {at}")
+
+    def _constraints(
+        self,
+        log: ContactLog,
+        at: datetime,
+        channels: tuple[str, ...],
+        critical: bool,
+        moved: dict[str, Reason],
+    ) -> datetime:
+        result = at
+        if self.min_gap and not critical:
+            last = log.last_reached()
+            if last is not None and last + self.min_gap > result:
+                result = last + self.min_gap
+                moved.setdefault("min_gap", _gap_reason(last, self.min_gap))
+        for cap in self.caps:
+            if cap.applies_to(channels):
+                allowed = cap.earliest(log, result)
+                if allowed > result:
+                    result = allowed
+                    moved.setdefault(f"cap:{cap.channel}", _cap_reason(cap))
+        if self.after_conversation is not None:
+            talk = log.last_conversation(c for c in channels if c in self.conversation_channels)
+            if talk is not None and talk + self.after_conversation > result:
+                result = talk + self.after_conversation
+                moved.setdefault("after_conversation", _talk_reason(talk, self.after_conversation))
+        return result
+
+    def _windowed(
+        self, at: datetime, tz: tzinfo, calendar: Calendar | None, moved: dict[str, Reason]
+    ) -> datetime:
+        window = self.window
+        if window is None and calendar is None:
+            return at
+        opened = (window or _ALWAYS).next_open(at, tz, calendar=calendar)
+        if opened != at:
+            opened = opened.astimezone(UTC)
+            if "window" not in moved:
+                moved["window"] = _window_reason(at.astimezone(tz), window, calendar)
+        return opened
+
+
+_ALWAYS = SendWindow("00:00", "24:00")
+
+
+def _gap_reason(last: datetime, gap: timedelta) -> Reason:
+    return reason(
+        "min_gap",
+        f"the last contact was at {last:%Y-%m-%d %H:%M} UTC; keep {_days(gap)} between contacts",
+    )
+
+
+def _cap_reason(cap: Cap) -> Reason:
+    return reason(
+        "frequency_cap",
+        f"at most {cap.limit} {cap.channel or 'contacts'} in {_days(cap.period)}",
+    )
+
+
+def _talk_reason(talk: datetime, pause: timedelta) -> Reason:
+    return reason(
+        "after_conversation",
+        f"a conversation took place at {talk:%Y-%m-%d %H:%M} UTC; no call for"
+        f" {_days(pause)} after it",
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def _window_reason(local: datetime, window: SendWindow | None, calendar: Calendar | None) -> Reason:
+    name = getattr(local.tzinfo, "key", str(local.tzinfo))
+    holiday = calendar.holiday_name(local.date()) if calendar is not None else None
+    if holiday is not None:
+        return reason("holiday", f"{local:%Y-%m-%d} is a public holiday ({holiday})")
+    if window is not None and local.weekday() not in window.weekdays:
+        return reason("weekday", f"{local:%A} is outside {window.describe()}")
+    shown = window.describe() if window is not None else "business days"
+    return reason("quiet_hours", f"{local:%a %H:%M} {name} is outside {shown}")
+
+
+def _days(span: timedelta) -> str:
+    if span % timedelta(days=1):
+        return f"{span.total_seconds() / 3600:g} hours"
+    return f"{span.days} day{'s' if span.days != 1 else ''}"
