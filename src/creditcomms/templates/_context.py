@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -177,16 +178,28 @@ def _chosen_invoices(case: Case, invoice_ids: Sequence[str]) -> tuple[Invoice, .
     return tuple(sorted(chosen or case.invoices, key=lambda i: i.due_on))
 
 
+@functools.cache
+def _zero(currency: str) -> Money:
+    return Money.zero(currency)
+
+
+def _total(amounts: list[Money], currency: str) -> Money:
+    # Money is frozen, so one zero per currency is shared and a single amount is its own sum.
+    if not amounts:
+        return _zero(currency)
+    return amounts[0] if len(amounts) == 1 else sum(amounts[1:], amounts[0])
+
+
 def _totals(
     invoices: tuple[Invoice, ...], fees: tuple[FeeLine, ...], today: date, currency: str
 ) -> Totals:
-    open_amount = sum((i.balance for i in invoices), Money.zero(currency))
-    fees_amount = sum((f.amount for f in fees), Money.zero(currency))
+    open_amount = _total([i.balance for i in invoices], currency)
+    fees_amount = _total([f.amount for f in fees], currency)
     oldest = min(i.due_on for i in invoices)
     return Totals(
         open_amount=open_amount,
         fees_amount=fees_amount,
-        total_due=open_amount + fees_amount,
+        total_due=open_amount + fees_amount if fees else open_amount,
         invoice_count=len(invoices),
         oldest_due_on=oldest,
         days_past_due=(today - oldest).days,

@@ -94,12 +94,33 @@ _HIDDEN = frozenset({"link_secret", "previous_link_secrets", "get_secret_value"}
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, also closed to secrets and pydantic's model machinery."""
+    """Jinja's immutable sandbox, also closed to secrets and pydantic's model machinery.
+
+    Jinja's verdict depends only on the object's type and the attribute name, so it is
+    remembered per (type, name): templates read the same few attributes millions of times.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if attr in _HIDDEN or attr.startswith(("model_", "__pydantic")):
-            return False
-        return bool(super().is_safe_attribute(obj, attr, value))
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            hidden = attr in _HIDDEN or attr.startswith(("model_", "__pydantic"))
+            verdict = not hidden and bool(super().is_safe_attribute(obj, attr, value))
+            self._verdicts[key] = verdict
+        return verdict
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Read ``obj.attribute``, skipping the checks for a name already judged safe."""
+        if self._verdicts.get((type(obj), attribute)):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 def _environment(*, autoescape: bool, loader: jinja2.BaseLoader | None) -> jinja2.Environment:
