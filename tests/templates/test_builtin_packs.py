@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import creditcomms as cc
 from creditcomms.channels import BUILTIN_CHANNELS, SmsEncoding
@@ -115,3 +120,38 @@ def test_thank_you_has_no_pay_button(library: cc.TemplateLibrary) -> None:
     assert isinstance(message, cc.EmailMessage)
     assert "Nu betalen" not in (message.html or "")
     assert "IBAN" not in message.text
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    name=st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüß -ABCDEFGHIJ", min_size=1, max_size=45),
+    cents=st.integers(min_value=1, max_value=10**10),
+    language=st.sampled_from(["de", "nl", "en", "fr"]),
+)
+def test_sms_fit_the_channel_cap_for_any_gsm_name(name: str, cents: int, language: str) -> None:
+    """Whatever the (GSM) name and amount, every built-in SMS fits the SMS channel's cap."""
+    library = _shared_library()
+    amount = cc.Money(Decimal(cents).scaleb(-2), "EUR")
+    invoice = cc.Invoice(
+        id="INV-2026-000001", amount=amount, issued_on=date(2026, 1, 1), due_on=date(2026, 2, 1)
+    )
+    debtor = cc.Debtor(
+        id="C-1", name=name.strip() or "A", locale=language,
+        contacts=cc.Contacts(phone="+4915112345678"),
+    )  # fmt: skip
+    case = cc.Case(id="C-1", debtor=debtor, invoices=[invoice])
+    for stage in STAGES:
+        for tone in TONES:
+            message = library.render(stage, cc.SMS, case, _CREDITOR, at=_AT, tone=tone,
+                                     idempotency_key="k")  # fmt: skip
+            assert isinstance(message, cc.SmsMessage)
+            assert message.segments <= 3
+
+
+_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+_CREDITOR = cc.Creditor(name="Muster GmbH", iban="DE89370400440532013000")
+
+
+@functools.cache
+def _shared_library() -> cc.TemplateLibrary:
+    return cc.TemplateLibrary.builtin()

@@ -245,3 +245,18 @@ def test_unknown_channel_name(
     """A channel name that is not built in asks for the Channel object."""
     with pytest.raises(cc.ConfigurationError, match="pass your Channel object"):
         library.render("reminder", "fax", case, creditor, at=datetime.now(UTC), idempotency_key="k")
+
+
+def test_custom_channel_renders_parts(case: cc.Case, creditor: cc.Creditor, now: datetime) -> None:
+    """A user-defined channel gets its rendered parts; render() asks for a message builder."""
+    fax = cc.Channel(name="fax", contact=cc.ContactKind.PHONE)
+    library = cc.TemplateLibrary(
+        [cc.Template(id="reminder", channel="fax", locale="de", parts={"page": "{{ invoice.id }}"})]
+    )
+    resolution = library.resolve("reminder", fax, locale="de_DE")
+    context = cc.RenderContext.build(
+        case, creditor, at=now, tone=cc.Tone.NEUTRAL, locale="de_DE", stage="reminder"
+    )
+    assert library.render_parts(resolution, context) == {"page": "RE-2026-0001"}
+    with pytest.raises(cc.ConfigurationError, match="no built-in message type"):
+        library.render("reminder", fax, case, creditor, at=now, idempotency_key="k")
