@@ -35,8 +35,10 @@ def test_email_mime_parses_back(
     assert parsed["From"].addresses[0].addr_spec == "billing@muster.example"
     assert parsed["To"].addresses[0].addr_spec == "erika@example.de"
     assert str(parsed["Subject"]) == "Zahlungserinnerung: Rechnung RE-2026-0001"
-    text = parsed.get_body(("plain",)).get_content()
-    html = parsed.get_body(("html",)).get_content()
+    plain_part, html_part = parsed.get_body(("plain",)), parsed.get_body(("html",))
+    assert plain_part is not None
+    assert html_part is not None
+    text, html = plain_part.get_content(), html_part.get_content()
     assert "Guten Tag Erika Mustermann," in text
     assert "123,45\u00a0€" in text
     assert "31. Oktober 2026" in text
@@ -126,7 +128,7 @@ def test_every_channel_builds_its_message_type(
             update={"push_tokens": ("device-1",), "portal_user_id": "u-1"}
         ),
     )
-    expected = {
+    expected: dict[str, type[cc.Message]] = {
         "email": cc.EmailMessage, "sms": cc.SmsMessage, "letter": cc.LetterMessage,
         "whatsapp": cc.WhatsAppMessage, "push": cc.PushMessage, "voice": cc.VoiceMessage,
         "phone_task": cc.PhoneTask, "portal": cc.PortalMessage,

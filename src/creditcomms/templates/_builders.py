@@ -34,6 +34,7 @@ from creditcomms.errors import (
 from creditcomms.model import PostalAddress
 
 from ._context import RenderContext
+from ._formatting import language_of
 
 __all__ = ["BUILDERS", "Envelope", "build_message", "sms_text"]
 
@@ -166,7 +167,7 @@ def _whatsapp(parts: Parts, context: RenderContext, envelope: Envelope) -> Messa
         **envelope.common(context),
         to=_contact(context, envelope),
         template_name=parts["template_name"].strip(),
-        language=envelope.template_locale,
+        language=language_of(envelope.template_locale),
         parameters=_lines(parts["parameters"]),
         buttons=(WhatsAppButton(kind="url", parameter=token),) if token else (),
         preview_text=preview or None,
