@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import babel
@@ -61,7 +62,7 @@ def _cases(count: int) -> list[tuple[cc.Case, Payment]]:
         invoice = cc.Invoice(
             id=f"INV-{number:06d}", amount=amount, issued_on=due - timedelta(days=30), due_on=due
         )
-        case = cc.Case(debtor=debtor, invoices=(invoice,))
+        case = cc.Case(id=debtor.id, debtor=debtor, invoices=(invoice,))
         cases.append((case, Payment(amount=amount, link=f"https://pay.example/p/{number:08x}")))
     return cases
 
@@ -192,11 +193,11 @@ def main() -> None:
 
     for channel, title in (("email", "emails (HTML + text)"), ("sms", "SMS")):
         ours(channel)  # warm up: compile on first use, as a long-running worker would
-        mine = measure("creditcomms TemplateLibrary.render", COUNT, lambda c=channel: ours(c))
+        mine = measure("creditcomms TemplateLibrary.render", COUNT, partial(ours, channel))
         compare(
             f"render {COUNT:,} {title} into messages, 4 languages",
             mine,
-            measure("naive jinja2 + babel + message", COUNT, lambda c=channel: baseline(c)),
+            measure("naive jinja2 + babel + message", COUNT, partial(baseline, channel)),
             unit="messages",
         )
         compare(
@@ -205,7 +206,7 @@ def main() -> None:
             measure(
                 "naive jinja2 + babel (strings only)",
                 COUNT,
-                lambda c=channel: strings_only(c),
+                partial(strings_only, channel),
                 repeat=1,
             ),
             unit="messages",
