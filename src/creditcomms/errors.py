@@ -21,6 +21,7 @@ Every error creditcomms raises descends from one root, so a host can catch
     │       ├── PayLinkExpiredError
     │       └── PayLinkSignatureError
     ├── PolicyError                   a send that a contact policy forbids
+    ├── MissingContactError           the case has no contact for the channel (``.channel``)
     ├── DeliveryError                 a message that did not leave (``.channel``)
     │   ├── TransientDeliveryError    may succeed later: timeouts, 5xx; retried
     │   │   └── RateLimited           the provider asked us to slow down (``.retry_after``)
@@ -53,6 +54,7 @@ __all__ = [
     "LeaseLostError",
     "MessageTooLongError",
     "MigrationError",
+    "MissingContactError",
     "MissingExtraError",
     "MissingVariableError",
     "PayLinkError",
@@ -192,6 +194,20 @@ class PolicyError(CreditCommsError):
 
     def __init__(self, message: str, *, reasons: Sequence[Any] = ()) -> None:
         self.reasons = tuple(reasons)
+        super().__init__(message)
+
+
+class MissingContactError(CreditCommsError, LookupError):
+    """The case has no contact for the channel (no email address, phone number, address...).
+
+    Attributes:
+        channel: The channel name that needs the contact.
+        case_id: The case that lacks it.
+    """
+
+    def __init__(self, message: str, *, channel: str, case_id: str) -> None:
+        self.channel = channel
+        self.case_id = case_id
         super().__init__(message)
 
 

@@ -16,6 +16,7 @@ from creditcomms.model import Model, Money, PostalAddress, normalize_email, norm
 from creditcomms.model._base import FieldError
 from creditcomms.model._types import ChannelName, LocaleName
 
+from ._preview import preview_html
 from ._sms import SmsEncoding, measure_sms
 
 __all__ = [
@@ -70,6 +71,10 @@ class Message(Model):
         override this falls back to the case id.
         """
         return self.case_id
+
+    def _repr_html_(self) -> str:
+        """An HTML preview for notebooks (an email's HTML shows in a sandboxed frame)."""
+        return preview_html(str(getattr(self, "kind", self.channel)), self.model_dump())
 
 
 class Attachment(Model):

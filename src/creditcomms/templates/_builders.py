@@ -1,0 +1,267 @@
+"""Turning rendered parts into the message type of each built-in channel."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import babel
+
+from creditcomms.channels import (
+    Channel,
+    EmailMessage,
+    LetterMessage,
+    Message,
+    OpenItem,
+    PhoneTask,
+    PortalMessage,
+    PushMessage,
+    SmsMessage,
+    VoiceMessage,
+    WhatsAppButton,
+    WhatsAppMessage,
+    measure_sms,
+    normalize_sms_text,
+)
+from creditcomms.errors import (
+    ConfigurationError,
+    MessageTooLongError,
+    MissingContactError,
+    TemplateError,
+)
+from creditcomms.model import PostalAddress
+
+from ._context import RenderContext
+from ._formatting import language_of
+
+__all__ = ["BUILDERS", "Envelope", "build_message", "sms_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Everything a message needs besides its rendered parts."""
+
+    channel: Channel
+    idempotency_key: str
+    label: str
+    template_locale: str
+    max_segments: int | None = None
+    sender: str | None = None
+    reply_to: str | None = None
+    meta: Mapping[str, str] | None = None
+
+    def common(self, context: RenderContext) -> dict[str, Any]:
+        """The fields every message shares."""
+        return {
+            "idempotency_key": self.idempotency_key,
+            "case_id": context.case_id,
+            "channel": self.channel.name,
+            "campaign_id": context.step.campaign_id,
+            "step_id": context.step.step_id,
+            "locale": context.locale,
+            "cost": self.channel.cost,
+            "created_at": context.at,
+            "meta": dict(self.meta or {}),
+        }
+
+
+Parts = Mapping[str, str]
+Builder = Callable[[Parts, RenderContext, Envelope], Message]
+
+
+def _contact(context: RenderContext, envelope: Envelope) -> str:
+    found = envelope.channel.contact_for(context.debtor)
+    if not found or isinstance(found, PostalAddress):
+        raise MissingContactError(
+            f"case {context.case_id!r} has no {envelope.channel.contact} contact for the"
+            f" {envelope.channel.name} channel; add it to debtor.contacts or use another channel",
+            channel=envelope.channel.name,
+            case_id=context.case_id,
+        )
+    return found
+
+
+def _email(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    creditor = context.creditor
+    sender = envelope.sender or creditor.senders.get("email") or creditor.email
+    if not sender:
+        raise ConfigurationError(
+            "no email sender: set Creditor.senders['email'] (or Creditor.email), or pass sender="
+        )
+    html = parts.get("html")
+    return EmailMessage(
+        **envelope.common(context),
+        sender=sender,
+        to=_contact(context, envelope),
+        reply_to=envelope.reply_to,
+        subject=" ".join(parts["subject"].split()),
+        text=parts["text"],
+        html=html if html and html.strip() else None,
+    )
+
+
+def sms_text(text: str, *, cap: int | None, label: str) -> str:
+    """Normalise an SMS text to GSM-7 where possible and check it against ``cap`` segments."""
+    normalised = normalize_sms_text(text.strip())
+    info = measure_sms(normalised)
+    if cap is not None and info.segments > cap:
+        raise MessageTooLongError(
+            f"template {label} renders to {info.segments} {info.encoding} segments"
+            f" ({info.units} units), more than the cap of {cap}; shorten the text or raise"
+            " the step's max_segments"
+        )
+    return normalised
+
+
+def _sms(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    cap = envelope.max_segments or envelope.channel.capabilities.max_segments
+    return SmsMessage(
+        **envelope.common(context),
+        to=_contact(context, envelope),
+        text=sms_text(parts["text"], cap=cap, label=envelope.label),
+        sender=envelope.sender or context.creditor.senders.get("sms"),
+        max_segments=cap,
+    )
+
+
+def _letter(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    address = context.debtor.contacts.address
+    if address is None:
+        raise MissingContactError(
+            f"case {context.case_id!r} has no postal address for the letter channel;"
+            " set debtor.contacts.address",
+            channel=envelope.channel.name,
+            case_id=context.case_id,
+        )
+    return LetterMessage(
+        **envelope.common(context),
+        recipient_address=address,
+        sender_address=context.creditor.address,
+        subject=" ".join(parts["subject"].split()),
+        body=parts["body"],
+        letter_date=context.today,
+    )
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _pay_token(context: RenderContext) -> str | None:
+    link, page = context.pay_link, context.creditor.payment_page
+    if not link or not page:
+        return None
+    prefix, _, suffix = page.partition("{token}")
+    if not link.startswith(prefix) or not link.endswith(suffix):
+        return None
+    token = link[len(prefix) : len(link) - len(suffix)]
+    return token or None
+
+
+def _whatsapp(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    token = _pay_token(context)
+    preview = parts.get("text", "").strip()
+    return WhatsAppMessage(
+        **envelope.common(context),
+        to=_contact(context, envelope),
+        template_name=parts["template_name"].strip(),
+        language=language_of(envelope.template_locale),
+        parameters=_lines(parts["parameters"]),
+        buttons=(WhatsAppButton(kind="url", parameter=token),) if token else (),
+        preview_text=preview or None,
+    )
+
+
+def _push(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    data = {"case_id": context.case_id, "stage": context.step.stage}
+    return PushMessage(
+        **envelope.common(context),
+        token=_contact(context, envelope),
+        title=" ".join(parts["title"].split()),
+        body=" ".join(parts["body"].split()),
+        deep_link=context.pay_link,
+        data=data,
+    )
+
+
+def _language_tag(locale: str) -> str:
+    parsed = babel.Locale.parse(locale)
+    if parsed.territory:
+        return f"{parsed.language}-{parsed.territory}"
+    likely = str(babel.Locale.parse(babel.core.get_global("likely_subtags").get(locale, locale)))
+    territory = babel.Locale.parse(likely).territory
+    return f"{parsed.language}-{territory}" if territory else parsed.language
+
+
+def _voice(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    ssml = parts["ssml"].strip()
+    try:
+        ET.fromstring(ssml)  # noqa: S314 - our own rendered output, checked for well-formedness
+    except ET.ParseError as exc:
+        raise TemplateError(
+            f"template {envelope.label} renders SSML that is not XML: {exc}"
+        ) from None
+    return VoiceMessage(
+        **envelope.common(context),
+        to=_contact(context, envelope),
+        ssml=ssml,
+        language=_language_tag(context.locale),
+    )
+
+
+def _phone_task(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    debtor = context.debtor
+    items = tuple(
+        OpenItem(
+            invoice_id=i.id,
+            amount=i.balance,
+            due_on=i.due_on,
+            days_past_due=(context.today - i.due_on).days,
+        )
+        for i in context.invoices
+        if i.is_open
+    )
+    return PhoneTask(
+        **envelope.common(context),
+        contact_name=debtor.contact_person or debtor.name,
+        phone=_contact(context, envelope),
+        reason=" ".join(parts["reason"].split()),
+        script=parts["script"].strip(),
+        talking_points=_lines(parts.get("talking_points", "")),
+        open_items=items,
+    )
+
+
+def _portal(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    return PortalMessage(
+        **envelope.common(context),
+        user_id=_contact(context, envelope),
+        title=" ".join(parts["title"].split()),
+        body=parts["body"].strip(),
+        link=context.pay_link,
+    )
+
+
+BUILDERS: dict[str, Builder] = {
+    "email": _email,
+    "sms": _sms,
+    "letter": _letter,
+    "whatsapp": _whatsapp,
+    "push": _push,
+    "voice": _voice,
+    "phone_task": _phone_task,
+    "portal": _portal,
+}
+
+
+def build_message(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
+    """Build the message of ``envelope.channel`` from rendered parts."""
+    builder = BUILDERS.get(envelope.channel.name)
+    if builder is None:
+        raise ConfigurationError(
+            f"channel {envelope.channel.name!r} has no built-in message type; use"
+            " TemplateLibrary.render_parts() and build your own message from the parts"
+        )
+    return builder(parts, context, envelope)

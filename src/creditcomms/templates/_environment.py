@@ -1,0 +1,202 @@
+"""The sandboxed Jinja environments, the template filters, and error translation.
+
+Templates may come from end users, so they run in Jinja's immutable sandbox with
+``StrictUndefined``: a template can read the context but not reach private attributes,
+mutate data, or silently print nothing for a misspelt variable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import jinja2
+from jinja2 import StrictUndefined, pass_context
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from creditcomms.campaigns import Tone
+from creditcomms.errors import (
+    MissingVariableError,
+    SandboxViolationError,
+    TemplateError,
+    TemplateSyntaxError,
+)
+from creditcomms.model import Debtor, Money
+
+from ._formatting import Formatter, greeting_for
+
+__all__ = ["FORMATTER_KEY", "LANGUAGE_KEY", "Environments", "compile_part", "render_part"]
+
+FORMATTER_KEY = "_formatter"
+LANGUAGE_KEY = "_language"
+
+_UNDEFINED = re.compile(r"'([^']+)' is undefined")
+_NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
+
+
+def _formatter(context: Context) -> Formatter:
+    formatter: Formatter = context[FORMATTER_KEY]
+    return formatter
+
+
+@pass_context
+def _money(context: Context, value: Money) -> str:
+    return _formatter(context).money(value)
+
+
+@pass_context
+def _date(context: Context, value: date | datetime, style: str = "medium") -> str:
+    return _formatter(context).date(value, style)
+
+
+@pass_context
+def _relative_date(context: Context, value: date | datetime) -> str:
+    today: date = context["today"]
+    return _formatter(context).relative(value, today=today)
+
+
+@pass_context
+def _number(context: Context, value: Decimal | int, digits: int | None = None) -> str:
+    return _formatter(context).number(value, digits=digits)
+
+
+@pass_context
+def _percent(context: Context, value: Decimal | int) -> str:
+    return _formatter(context).percent(value)
+
+
+@pass_context
+def _greeting(context: Context, debtor: Debtor | None = None) -> str:
+    who: Debtor = debtor if debtor is not None else context["debtor"]
+    return greeting_for(who, language=context[LANGUAGE_KEY], tone=Tone(context["tone"]))
+
+
+def _iban(value: str) -> str:
+    compact = value.replace(" ", "")
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+_FILTERS = {
+    "iban": _iban,
+    "money": _money,
+    "date": _date,
+    "relative_date": _relative_date,
+    "number": _number,
+    "percent": _percent,
+}
+
+
+_HIDDEN = frozenset({"link_secret", "previous_link_secrets", "get_secret_value"})
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, also closed to secrets and pydantic's model machinery.
+
+    Jinja's verdict depends only on the object's type and the attribute name, so it is
+    remembered per (type, name): templates read the same few attributes millions of times.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            hidden = attr in _HIDDEN or attr.startswith(("model_", "__pydantic"))
+            verdict = not hidden and bool(super().is_safe_attribute(obj, attr, value))
+            self._verdicts[key] = verdict
+        return verdict
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Read ``obj.attribute``, skipping the checks for a name already judged safe."""
+        if self._verdicts.get((type(obj), attribute)):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+def _environment(*, autoescape: bool, loader: jinja2.BaseLoader | None) -> jinja2.Environment:
+    env = _Sandbox(
+        undefined=StrictUndefined,
+        autoescape=autoescape,
+        loader=loader,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=0,
+    )
+    env.filters.update(_FILTERS)
+    env.globals["greeting"] = _greeting
+    return env
+
+
+class Environments:
+    """The two sandboxed environments of a library: text (no escaping) and markup (escaping).
+
+    ``shared`` holds sources that templates may ``{% import %}`` or ``{% include %}``
+    (layouts and macros shipped with a pack).
+    """
+
+    def __init__(self, *, shared: Mapping[str, str] | None = None) -> None:
+        loader = jinja2.DictLoader(dict(shared or {}))
+        self.text = _environment(autoescape=False, loader=loader)
+        self.markup = _environment(autoescape=True, loader=loader)
+
+    def for_part(self, part: str, *, escaped: bool) -> jinja2.Environment:
+        """The environment a part compiles in (markup for HTML and SSML parts)."""
+        return self.markup if escaped else self.text
+
+
+def compile_part(env: jinja2.Environment, source: str, *, label: str) -> jinja2.Template:
+    """Compile one part's source, turning a Jinja syntax error into ours."""
+    try:
+        return env.from_string(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateSyntaxError(
+            f"template {label} does not parse at line {exc.lineno}: {exc.message}"
+        ) from None
+
+
+def render_part(template: jinja2.Template, variables: Mapping[str, Any], *, label: str) -> str:
+    """Render a compiled part, turning Jinja's runtime errors into creditcomms errors."""
+    try:
+        return template.render(variables)
+    except jinja2.exceptions.SecurityError as exc:
+        raise SandboxViolationError(
+            f"template {label} tried to leave the sandbox: {exc}; templates may read the"
+            " context's public fields only"
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise MissingVariableError(_missing_message(label, str(exc))) from None
+    except TemplateError:
+        raise
+    except Exception as exc:  # a filter given the wrong type, a division by zero...
+        raise TemplateError(
+            f"template {label} failed while rendering: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _missing_message(label: str, detail: str) -> str:
+    if "unsafe" in detail:
+        return f"template {label} tried to leave the sandbox: {detail}"
+    undefined = _UNDEFINED.search(detail)
+    if undefined:
+        name = undefined.group(1)
+        return (
+            f"template {label} reads the variable {name!r}, which the render context does not"
+            f" have; use one of debtor, invoice, invoices, totals, creditor, step, tone,"
+            f" payment, pay_link, fees, today, at, locale"
+        )
+    attribute = _NO_ATTRIBUTE.search(detail)
+    if attribute:
+        return f"template {label} reads the attribute {attribute.group(1)!r}: {detail}"
+    return f"template {label}: {detail}"
