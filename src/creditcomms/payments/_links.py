@@ -47,7 +47,10 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     padded = text + "=" * (-len(text) % 4)
-    return base64.urlsafe_b64decode(padded.encode("ascii"))
+    data = base64.urlsafe_b64decode(padded.encode("ascii"))
+    if _b64(data) != text:  # refuse non-canonical spellings: one token per claim
+        raise ValueError("non-canonical base64")
+    return data
 
 
 def _secret_bytes(secrets: SecretsLike) -> tuple[bytes, ...]:
