@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import babel
@@ -178,7 +178,9 @@ def letter_data(
         [words["date"], babel.dates.format_date(_letter_date(message), "medium", locale=locale)],
     ]
     swiss = chosen is LetterLayout.SWISS and payment is not None
+    dated = _letter_date(message)
     return {
+        "timestamp": int(datetime.combine(dated, time(), UTC).timestamp()),
         "layout": "swiss" if swiss else "din",
         "lang": locale.split("_")[0],
         "sender": _sender(creditor, sender),

@@ -83,7 +83,12 @@ def _compiler() -> Any:
 def _compile(letters: list[dict[str, Any]]) -> bytes:
     document = json.dumps({"letters": letters}, ensure_ascii=False)
     try:
-        pdf = _compiler().compile(format="pdf", sys_inputs={"data": document})
+        pdf = _compiler().compile(
+            format="pdf",
+            sys_inputs={"data": document},
+            # The letter date, not the clock: the same letter gives the same bytes.
+            timestamp=max(letter["timestamp"] for letter in letters),
+        )
     except RuntimeError as exc:  # typst.TypstError
         raise TemplateError(f"the letter layout failed to render: {exc}") from None
     return bytes(pdf)
