@@ -70,6 +70,7 @@ from .errors import (
     TransientDeliveryError,
     ValidationError,
 )
+from .letters import LetterBatch, LetterJob, LetterLayout, render_letter, render_letters
 from .model import (
     Case,
     CaseState,
@@ -100,6 +101,21 @@ from .model import (
     PostalAddress,
     PromiseToPay,
     Reason,
+)
+from .payments import (
+    FeeLine,
+    PayClaim,
+    PaymentQR,
+    PaymentRequest,
+    QRKind,
+    ReferenceScheme,
+    epc_payload,
+    epc_qr,
+    format_reference,
+    make_reference,
+    sign_link,
+    validate_reference,
+    verify_link,
 )
 
 __all__ = [
@@ -136,6 +152,7 @@ __all__ = [
     "DisputeResolved",
     "EmailMessage",
     "Event",
+    "FeeLine",
     "Feedback",
     "FieldProblem",
     "HoldPlaced",
@@ -144,6 +161,9 @@ __all__ = [
     "Invoice",
     "InvoiceStatus",
     "LeaseLostError",
+    "LetterBatch",
+    "LetterJob",
+    "LetterLayout",
     "LetterMessage",
     "Message",
     "MessageTooLongError",
@@ -153,6 +173,7 @@ __all__ = [
     "Money",
     "OpenItem",
     "OptOut",
+    "PayClaim",
     "PayLinkError",
     "PayLinkExpiredError",
     "PayLinkSignatureError",
@@ -160,8 +181,10 @@ __all__ = [
     "PaymentDataError",
     "PaymentPlan",
     "PaymentPlanAgreed",
+    "PaymentQR",
     "PaymentReceived",
     "PaymentReferenceError",
+    "PaymentRequest",
     "PermanentDeliveryError",
     "PhoneTask",
     "PolicyError",
@@ -170,9 +193,11 @@ __all__ = [
     "PromiseToPay",
     "PushMessage",
     "QRCodeError",
+    "QRKind",
     "RateLimited",
     "Reason",
     "RecipientRejected",
+    "ReferenceScheme",
     "SandboxViolationError",
     "SmsEncoding",
     "SmsInfo",
@@ -188,9 +213,18 @@ __all__ = [
     "WhatsAppButton",
     "WhatsAppMessage",
     "__version__",
+    "epc_payload",
+    "epc_qr",
+    "format_reference",
     "idempotency_key",
+    "make_reference",
     "measure_sms",
     "normalize_sms_text",
+    "render_letter",
+    "render_letters",
+    "sign_link",
+    "validate_reference",
+    "verify_link",
 ]
 
 

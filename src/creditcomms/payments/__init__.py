@@ -15,7 +15,7 @@ from ._epc import EEA_COUNTRIES, SEPA_COUNTRIES, epc_payload, epc_qr
 from ._links import PayClaim, SecretsLike, sign_link, verify_link
 from ._qr import PaymentQR, QRKind, make_qr
 from ._references import ReferenceScheme, format_reference, make_reference, validate_reference
-from ._request import FeeLine, PaymentRequest, QRChoice, ReferenceChoice
+from ._request import FeeLine, PaymentRequest
 from ._schemes import detect_scheme
 from ._swiss import SWISS_COUNTRIES, SwissBill, is_qr_iban
 
@@ -27,9 +27,7 @@ __all__ = [
     "PayClaim",
     "PaymentQR",
     "PaymentRequest",
-    "QRChoice",
     "QRKind",
-    "ReferenceChoice",
     "ReferenceScheme",
     "SecretsLike",
     "SwissBill",
