@@ -39,6 +39,7 @@ class TestDinLetter:
         rendered = render_letter(letter, case=case, creditor=creditor, payment=payment)
         assert rendered.pdf is not None
         assert rendered.page_count == 1
+        assert rendered.meta == {"address_position": "left", "layout": "din5008"}
         pdf = open_pdf(rendered.pdf)
         assert len(pdf) == 1
         codes = pdf.qr_codes()
@@ -157,6 +158,7 @@ class TestSwissLetter:
         message = letter.model_copy(update={"recipient_address": address, "locale": "de_CH"})
         rendered = render_letter(message, case=swiss_case, creditor=swiss_creditor, payment=payment)
         assert rendered.page_count == 1
+        assert rendered.meta["layout"] == "swiss"
         pdf = open_pdf(rendered.pdf)
         codes = pdf.qr_codes(dpi=250)
         assert [data for data, _ in codes] == [str(payment.qr_payload).encode()]

@@ -111,6 +111,16 @@ def _data(job: LetterJob) -> dict[str, Any]:
     )
 
 
+def _finished(
+    message: LetterMessage, data: dict[str, Any], pdf: bytes, pages: int
+) -> LetterMessage:
+    # Print services (Pingen's address_position, Lob's address_placement) need to know where
+    # the address sits; the layout is recorded for the outbox.
+    layout = LetterLayout.SWISS if data["layout"] == "swiss" else LetterLayout.DIN_5008
+    meta = {**message.meta, "address_position": "left", "layout": layout.value}
+    return message.model_copy(update={"pdf": pdf, "page_count": pages, "meta": meta})
+
+
 def _render_one(data: dict[str, Any]) -> tuple[bytes, int]:
     pdf = _compile([data])
     return pdf, count_pages(pdf)
@@ -147,8 +157,9 @@ def render_letter(
         message=message, case=case, creditor=creditor, payment=payment,
         fees=None if fees is None else tuple(fees), layout=LetterLayout(layout), closing=closing,
     )  # fmt: skip
-    pdf, pages = _render_one(_data(job))
-    return message.model_copy(update={"pdf": pdf, "page_count": pages})
+    data = _data(job)
+    pdf, pages = _render_one(data)
+    return _finished(message, data, pdf, pages)
 
 
 def render_letters(
@@ -172,8 +183,8 @@ def render_letters(
     else:
         results = [_render_one(d) for d in data]
     letters = tuple(
-        job.message.model_copy(update={"pdf": pdf, "page_count": pages})
-        for job, (pdf, pages) in zip(jobs, results, strict=True)
+        _finished(job.message, item, pdf, pages)
+        for job, item, (pdf, pages) in zip(jobs, data, results, strict=True)
     )
     starts: list[int] = []
     page = 1

@@ -174,7 +174,8 @@ class PaymentRequest(Model):
                 QR code), a forced kind, or None for no QR code.
             reference_scheme: ``"auto"`` (Swiss QR reference for a QR-IBAN, else RF),
                 a `ReferenceScheme`, or None for the invoice numbers as plain text. A
-                reference printed on a single invoice is reused.
+                reference printed on a single invoice is reused. In an EPC code an RF
+                reference is structured; Belgian and Dutch references go in the text line.
             fees: Reminder fees or interest to add to the amount (same currency).
 
         Raises:
