@@ -69,6 +69,27 @@ class TestEncoder:
         assert decode(qr.png(scale=2)) == [qr.payload.encode()]
 
 
+def _rectangles(path: str) -> list[tuple[int, int, int]]:
+    """Interpret the M/m/h/v/z path: each closed ``h n v1 h-n z`` is one run of modules."""
+    x = y = 0
+    start = (0, 0)
+    runs: list[tuple[int, int, int]] = []
+    for command, argument in re.findall(r"([MmhvzZ])([-\d ]*)", path):
+        numbers = [int(v) for v in argument.split()]
+        if command in "Mm":
+            x, y = numbers if command == "M" else (x + numbers[0], y + numbers[1])
+            start = (x, y)
+        elif command == "h":
+            if numbers[0] > 0 and (x, y) == start:
+                runs.append((x, y, numbers[0]))
+            x += numbers[0]
+        elif command == "v":
+            y += numbers[0]
+        else:
+            x, y = start
+    return runs
+
+
 class TestOutputs:
     """SVG, PNG and data URIs draw exactly the encoded modules."""
 
@@ -80,9 +101,9 @@ class TestOutputs:
         drawn = bytearray(size * size)
         path = re.search(r'<path fill="#000" d="([^"]+)"', svg)
         assert path is not None
-        for x, y, run in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path.group(1)):
-            for dx in range(int(run)):
-                drawn[(int(y) - 4) * size + int(x) - 4 + dx] = 1
+        for x, y, run in _rectangles(path.group(1)):
+            for dx in range(run):
+                drawn[(y - 4) * size + x - 4 + dx] = 1
         assert bytes(drawn) == qr.matrix.modules
         assert 'width="30mm"' in svg
         assert "<title>Pay &lt;now&gt; &amp; here</title>" in svg

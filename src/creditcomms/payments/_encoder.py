@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 
 import segno
@@ -162,14 +163,11 @@ def _interleave(data: bytes, version: int) -> bytes:
         for _ in range(count):
             blocks.append(data[start : start + size])
             start += size
+    short = len(blocks[0])  # later blocks are at most one codeword longer
+    head = bytes(chain.from_iterable(zip(*(b[:short] for b in blocks), strict=True)))
+    tail = bytes(b[short] for b in blocks if len(b) > short)
     eccs = [_ecc(b, degree) for b in blocks]
-    longest = max(len(b) for b in blocks)
-    out = bytearray()
-    for i in range(longest):
-        out.extend(b[i] for b in blocks if i < len(b))
-    for i in range(degree):
-        out.extend(e[i] for e in eccs)
-    return bytes(out)
+    return head + tail + bytes(chain.from_iterable(zip(*eccs, strict=True)))
 
 
 class _Template:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import functools
 import re
 import struct
 import zlib
@@ -14,7 +15,7 @@ from ._encoder import Matrix, encode_matrix
 
 __all__ = ["PaymentQR", "QRKind", "make_qr"]
 
-_RUN = re.compile(b"\x01+")
+_ASCII_BITS = bytes.maketrans(b"\x00\x01", b"01")
 _PIXEL_ROW = str.maketrans({"\x00": "1", "\x01": "0"})
 
 
@@ -58,11 +59,14 @@ class PaymentQR:
             title: An accessible title (``"EPC QR code for 123.45 EUR"``).
         """
         width = self.matrix.size + 2 * border
+        chunks = _chunk_paths()
         parts: list[str] = []
         for y, row in enumerate(self.matrix.rows(), start=border):
-            for run in _RUN.finditer(row):
-                start, end = run.span()
-                parts.append(f"M{start + border} {y}h{end - start}v1h-{end - start}z")
+            bits = row.translate(_ASCII_BITS)
+            bits += b"0" * (-len(bits) % 8)
+            packed = int(bits, 2).to_bytes(len(bits) // 8, "big")
+            parts.append(f"M{border} {y}")
+            parts.extend(chunks[byte] for byte in packed)
         dims = f' width="{size}" height="{size}"' if size else ""
         label = f"<title>{_xml(title)}</title>" if title else ""
         return (
@@ -100,6 +104,28 @@ class PaymentQR:
             return f"data:image/svg+xml;base64,{encoded}"
         encoded = base64.b64encode(self.png(scale=scale)).decode("ascii")
         return f"data:image/png;base64,{encoded}"
+
+
+@functools.cache
+def _chunk_paths() -> tuple[str, ...]:
+    """For each byte (8 modules, first = highest bit), a relative path drawing its dark runs.
+
+    Each piece starts at the chunk's left edge and leaves the pen at its right edge; after a
+    closed run ``z`` returns the pen to the run's start. Joining the pieces of a row draws it
+    with one table look-up per 8 modules instead of one formatted string per run.
+    """
+    table: list[str] = []
+    for value in range(256):
+        pen, parts = 0, []
+        for run in re.finditer("1+", format(value, "08b")):
+            start, end = run.span()
+            if start > pen:
+                parts.append(f"m{start - pen} 0")
+            parts.append(f"h{end - start}v1h-{end - start}z")
+            pen = start
+        parts.append(f"m{8 - pen} 0")
+        table.append("".join(parts))
+    return tuple(table)
 
 
 def _swiss_cross(border: int, size: int) -> str:
