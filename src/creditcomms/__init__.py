@@ -101,6 +101,7 @@ from .errors import (
     ValidationError,
     VersionConflictError,
 )
+from .letters import LetterBatch, LetterJob, LetterLayout, render_letter, render_letters
 from .model import (
     Case,
     CaseState,
@@ -153,6 +154,20 @@ from .templates import (
     Template,
     TemplateLibrary,
     Totals,
+from .payments import (
+    FeeLine,
+    PayClaim,
+    PaymentQR,
+    PaymentRequest,
+    QRKind,
+    ReferenceScheme,
+    epc_payload,
+    epc_qr,
+    format_reference,
+    make_reference,
+    sign_link,
+    validate_reference,
+    verify_link,
 )
 
 __all__ = [
@@ -213,6 +228,9 @@ __all__ = [
     "Invoice",
     "InvoiceStatus",
     "LeaseLostError",
+    "LetterBatch",
+    "LetterJob",
+    "LetterLayout",
     "LetterMessage",
     "MemoryStore",
     "Message",
@@ -225,6 +243,7 @@ __all__ = [
     "OnDispute",
     "OpenItem",
     "OptOut",
+    "PayClaim",
     "PayLinkError",
     "PayLinkExpiredError",
     "PayLinkSignatureError",
@@ -233,8 +252,10 @@ __all__ = [
     "PaymentDetails",
     "PaymentPlan",
     "PaymentPlanAgreed",
+    "PaymentQR",
     "PaymentReceived",
     "PaymentReferenceError",
+    "PaymentRequest",
     "PermanentDeliveryError",
     "PhoneTask",
     "Plan",
@@ -246,6 +267,7 @@ __all__ = [
     "PromiseToPay",
     "PushMessage",
     "QRCodeError",
+    "QRKind",
     "RateLimited",
     "RatePeriod",
     "Reason",
@@ -255,6 +277,7 @@ __all__ = [
     "Rule",
     "RenderContext",
     "Resolution",
+    "ReferenceScheme",
     "SandboxViolationError",
     "Segment",
     "SendWindow",
@@ -297,6 +320,18 @@ __all__ = [
     "measure_sms",
     "normalize_sms_text",
     "rules",
+    "epc_payload",
+    "epc_qr",
+    "format_reference",
+    "idempotency_key",
+    "make_reference",
+    "measure_sms",
+    "normalize_sms_text",
+    "render_letter",
+    "render_letters",
+    "sign_link",
+    "validate_reference",
+    "verify_link",
 ]
 
 

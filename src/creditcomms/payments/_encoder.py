@@ -1,0 +1,316 @@
+"""A fast QR encoder for byte-mode symbols, versions 1-13, error correction M, fixed mask.
+
+EPC069-12 fixes error correction M and caps the symbol at version 13, so every EPC code fits
+this narrow case. A general encoder spends most of its time evaluating all eight masks and
+placing modules one by one; here everything that depends only on the version (function
+patterns, the module placement order, the mask) is computed once, and a symbol is made with a
+few integer operations (Reed-Solomon remainders as big integers) and one gather. Any mask gives
+a standard-conforming symbol; the fixed mask only skips the optional penalty evaluation.
+Larger payloads fall back to segno with its full mask evaluation.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
+
+import segno
+
+from creditcomms.errors import QRCodeError
+
+__all__ = ["MAX_FAST_VERSION", "Matrix", "encode_matrix"]
+
+MAX_FAST_VERSION = 13
+_MASK = 2
+"""The fixed mask pattern (``x % 3 == 0``): vertical stripes, cheap and decoder-friendly."""
+
+# Error correction M, per version: (ecc codewords per block, ((blocks, data codewords), ...)).
+_BLOCKS: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = {
+    1: (10, ((1, 16),)),
+    2: (16, ((1, 28),)),
+    3: (26, ((1, 44),)),
+    4: (18, ((2, 32),)),
+    5: (24, ((2, 43),)),
+    6: (16, ((4, 27),)),
+    7: (18, ((4, 31),)),
+    8: (22, ((2, 38), (2, 39))),
+    9: (22, ((3, 36), (2, 37))),
+    10: (26, ((4, 43), (1, 44))),
+    11: (30, ((1, 50), (4, 51))),
+    12: (22, ((6, 36), (2, 37))),
+    13: (22, ((8, 37), (1, 38))),
+}
+_ALIGNMENT: dict[int, tuple[int, ...]] = {
+    1: (),
+    2: (6, 18),
+    3: (6, 22),
+    4: (6, 26),
+    5: (6, 30),
+    6: (6, 34),
+    7: (6, 22, 38),
+    8: (6, 24, 42),
+    9: (6, 26, 46),
+    10: (6, 28, 50),
+    11: (6, 30, 54),
+    12: (6, 32, 58),
+    13: (6, 34, 62),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """A QR symbol as rows of modules (``1`` dark, ``0`` light), without quiet zone."""
+
+    version: int
+    size: int
+    modules: bytes
+    """``size * size`` bytes, row by row."""
+
+    def rows(self) -> list[bytes]:
+        """The symbol's rows, top to bottom."""
+        n = self.size
+        return [self.modules[i : i + n] for i in range(0, n * n, n)]
+
+
+def _gf_tables() -> tuple[list[int], list[int]]:
+    exp = [0] * 512
+    log = [0] * 256
+    value = 1
+    for i in range(255):
+        exp[i] = value
+        log[value] = i
+        value <<= 1
+        if value & 0x100:
+            value ^= 0x11D
+    for i in range(255, 512):
+        exp[i] = exp[i - 255]
+    return exp, log
+
+
+_EXP, _LOG = _gf_tables()
+
+
+@functools.cache
+def _rs_rows(degree: int) -> tuple[int, ...]:
+    """For each lead factor, the generator polynomial times it, packed as one integer."""
+    gen = [1]
+    for i in range(degree):  # multiply by (x - a^i)
+        nxt = [0] * (len(gen) + 1)
+        for j, coef in enumerate(gen):
+            nxt[j] ^= coef
+            if coef:
+                nxt[j + 1] ^= _EXP[_LOG[coef] + i]
+        gen = nxt
+    tail = gen[1:]
+    rows = [0]
+    for factor in range(1, 256):
+        lf = _LOG[factor]
+        products = bytes(_EXP[lf + _LOG[g]] if g else 0 for g in tail)
+        rows.append(int.from_bytes(products, "big"))
+    return tuple(rows)
+
+
+def _ecc(block: bytes, degree: int) -> bytes:
+    rows = _rs_rows(degree)
+    keep = (1 << (8 * degree)) - 1
+    top = 8 * (degree - 1)
+    rem = 0
+    for byte in block:
+        rem = ((rem << 8) & keep) ^ rows[byte ^ (rem >> top)]
+    return rem.to_bytes(degree, "big")
+
+
+def _capacity(version: int) -> int:
+    """Data codewords of the version at error correction M."""
+    return sum(count * size for count, size in _BLOCKS[version][1])
+
+
+def _count_bits(version: int) -> int:
+    return 8 if version < 10 else 16
+
+
+def _pick_version(length: int) -> int | None:
+    for version in range(1, MAX_FAST_VERSION + 1):
+        if (_capacity(version) * 8 - 4 - _count_bits(version)) // 8 >= length:
+            return version
+    return None
+
+
+def _codewords(data: bytes, version: int) -> bytes:
+    capacity = _capacity(version)
+    cc = _count_bits(version)
+    bits = 4 + cc + 8 * len(data)
+    value = ((0b0100 << cc | len(data)) << 8 * len(data)) | int.from_bytes(data, "big")
+    terminator = min(4, capacity * 8 - bits)
+    value <<= terminator
+    bits += terminator
+    pad = -bits % 8
+    value <<= pad
+    bits += pad
+    body = value.to_bytes(bits // 8, "big") if bits else b""
+    filler = b"\xec\x11" * capacity
+    return body + filler[: capacity - len(body)]
+
+
+def _interleave(data: bytes, version: int) -> bytes:
+    degree, groups = _BLOCKS[version]
+    blocks: list[bytes] = []
+    start = 0
+    for count, size in groups:
+        for _ in range(count):
+            blocks.append(data[start : start + size])
+            start += size
+    short = len(blocks[0])  # later blocks are at most one codeword longer
+    head = bytes(chain.from_iterable(zip(*(b[:short] for b in blocks), strict=True)))
+    tail = bytes(b[short] for b in blocks if len(b) > short)
+    eccs = [_ecc(b, degree) for b in blocks]
+    return head + tail + bytes(chain.from_iterable(zip(*eccs, strict=True)))
+
+
+class _Template:
+    """Function patterns of one version, and where each data bit goes."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.size = size = 17 + 4 * version
+        self.dark = bytearray(size * size)
+        self.reserved = bytearray(size * size)
+        self._finders()
+        self._timing_and_alignment()
+        self._format_and_version()
+        self.order = self._placement_order()
+
+    def set(self, x: int, y: int, dark: int) -> None:
+        index = y * self.size + x
+        self.dark[index] = dark
+        self.reserved[index] = 1
+
+    def _finders(self) -> None:
+        n = self.size
+        for cx, cy in ((3, 3), (n - 4, 3), (3, n - 4)):
+            for dy in range(-4, 5):
+                for dx in range(-4, 5):
+                    x, y = cx + dx, cy + dy
+                    if 0 <= x < n and 0 <= y < n:
+                        ring = max(abs(dx), abs(dy))
+                        self.set(x, y, int(ring not in (2, 4)))
+
+    def _timing_and_alignment(self) -> None:
+        n = self.size
+        for i in range(8, n - 8):
+            self.set(6, i, int(i % 2 == 0))
+            self.set(i, 6, int(i % 2 == 0))
+        centres = _ALIGNMENT[self.version]
+        last = len(centres) - 1
+        for i, cx in enumerate(centres):
+            for j, cy in enumerate(centres):
+                if (i, j) in ((0, 0), (0, last), (last, 0)):
+                    continue
+                for dy in range(-2, 3):
+                    for dx in range(-2, 3):
+                        self.set(cx + dx, cy + dy, int(max(abs(dx), abs(dy)) != 1))
+
+    def _format_and_version(self) -> None:
+        n = self.size
+        data = 0b00 << 3 | _MASK  # error correction M is 00
+        rem = data
+        for _ in range(10):
+            rem = (rem << 1) ^ ((rem >> 9) * 0x537)
+        bits = (data << 10 | rem) ^ 0x5412
+        bit = [(bits >> i) & 1 for i in range(15)]
+        for i in range(6):
+            self.set(8, i, bit[i])
+        self.set(8, 7, bit[6])
+        self.set(8, 8, bit[7])
+        self.set(7, 8, bit[8])
+        for i in range(9, 15):
+            self.set(14 - i, 8, bit[i])
+        for i in range(8):
+            self.set(n - 1 - i, 8, bit[i])
+        for i in range(8, 15):
+            self.set(8, n - 15 + i, bit[i])
+        self.set(8, n - 8, 1)
+        if self.version >= 7:
+            rem = self.version
+            for _ in range(12):
+                rem = (rem << 1) ^ ((rem >> 11) * 0x1F25)
+            vbits = self.version << 12 | rem
+            for i in range(18):
+                a, b = n - 11 + i % 3, i // 3
+                self.set(a, b, (vbits >> i) & 1)
+                self.set(b, a, (vbits >> i) & 1)
+
+    def _placement_order(self) -> list[int]:
+        n = self.size
+        order: list[int] = []
+        right = n - 1
+        while right >= 1:
+            if right == 6:
+                right = 5
+            upward = (right + 1) & 2 == 0
+            for vert in range(n):
+                y = n - 1 - vert if upward else vert
+                cells = (y * n + right, y * n + right - 1)
+                order.extend(c for c in cells if not self.reserved[c])
+            right -= 2
+        return order
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    size: int
+    count: int
+    """Data modules (codeword bits plus remainder bits)."""
+    mask: int
+    """The mask bits in placement order, as one integer (first module = highest bit)."""
+    gather: Callable[[bytes], tuple[int, ...]]
+    template: bytes
+
+
+@functools.cache
+def _plan(version: int) -> _Plan:
+    tpl = _Template(version)
+    n = tpl.size
+    count = len(tpl.order)
+    mask = 0
+    for index in tpl.order:
+        mask = mask << 1 | int((index % n) % 3 == 0)
+    slot = {flat: i for i, flat in enumerate(tpl.order)}
+    sources = [slot.get(flat, count + flat) for flat in range(n * n)]
+    return _Plan(n, count, mask, itemgetter(*sources), bytes(tpl.dark))
+
+
+_BITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _fast(data: bytes, version: int) -> Matrix:
+    plan = _plan(version)
+    stream = _interleave(_codewords(data, version), version)
+    value = int.from_bytes(stream, "big") << (plan.count - 8 * len(stream))
+    bits = format(value ^ plan.mask, f"0{plan.count}b").encode("ascii").translate(_BITS)
+    return Matrix(version, plan.size, bytes(plan.gather(bits + plan.template)))
+
+
+def _general(data: bytes) -> Matrix:
+    try:
+        qr = segno.make_qr(data, error="m", boost_error=False)
+    except segno.DataOverflowError:
+        raise QRCodeError(
+            f"{len(data)} bytes do not fit in any QR code at error correction M"
+        ) from None
+    return Matrix(int(qr.version), len(qr.matrix), b"".join(bytes(row) for row in qr.matrix))
+
+
+@functools.lru_cache(maxsize=2048)
+def encode_matrix(data: bytes, /) -> Matrix:
+    """Encode ``data`` in byte mode at error correction M in the smallest version.
+
+    Versions 1 to 13 use the fast path; anything larger is encoded by segno.
+    """
+    version = _pick_version(len(data))
+    if version is None:
+        return _general(data)
+    return _fast(data, version)

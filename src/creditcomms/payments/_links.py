@@ -1,0 +1,162 @@
+"""Signed, expiring pay-link tokens: HMAC-SHA256, URL-safe, no personal data.
+
+A token is ``<payload>.<mac>``, both base64url without padding. The payload is a compact JSON
+array ``[version, case id, [invoice ids], amount, currency, expiry]``: ids and figures only,
+never names, addresses or contacts. The MAC is HMAC-SHA256 over the payload bytes with the
+creditor's link secret, truncated to 128 bits (RFC 2104 allows truncation to half the hash).
+The newest secret signs; every secret in the rotation verifies.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from pydantic import AwareDatetime, Field, SecretStr
+
+from creditcomms.errors import PayLinkExpiredError, PayLinkSignatureError, ValidationError
+from creditcomms.model import Creditor, Model, Money
+
+__all__ = ["PayClaim", "SecretsLike", "sign_link", "verify_link"]
+
+_VERSION = 1
+_MAC_BYTES = 16
+
+SecretsLike = Creditor | str | SecretStr | Sequence[str | SecretStr]
+"""Where the link secrets come from: a `Creditor` (``link_secret`` + previous), or secrets."""
+
+
+class PayClaim(Model):
+    """What a pay-link token promises: which case and invoices, how much, until when."""
+
+    case_id: str = Field(min_length=1)
+    invoice_ids: tuple[str, ...] = Field(min_length=1)
+    amount: Money
+    expires_at: AwareDatetime
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    padded = text + "=" * (-len(text) % 4)
+    data = base64.urlsafe_b64decode(padded.encode("ascii"))
+    if _b64(data) != text:  # refuse non-canonical spellings: one token per claim
+        raise ValueError("non-canonical base64")
+    return data
+
+
+def _secret_bytes(secrets: SecretsLike) -> tuple[bytes, ...]:
+    if isinstance(secrets, Creditor):
+        items: Sequence[str | SecretStr] = (
+            *((secrets.link_secret,) if secrets.link_secret else ()),
+            *secrets.previous_link_secrets,
+        )
+    elif isinstance(secrets, str | SecretStr):
+        items = (secrets,)
+    else:
+        items = secrets
+    keys = tuple(
+        (s.get_secret_value() if isinstance(s, SecretStr) else s).encode("utf-8") for s in items
+    )
+    if not keys:
+        raise PayLinkSignatureError(
+            "no link secret configured; set Creditor.link_secret (e.g. secrets.token_urlsafe())"
+        )
+    return keys
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
+def sign_link(claim: PayClaim, /, secrets: SecretsLike) -> str:
+    """Sign ``claim`` with the newest secret and return the URL-safe token.
+
+    Args:
+        claim: What the link pays.
+        secrets: A `Creditor` (its ``link_secret`` signs) or secrets, newest first.
+
+    Returns:
+        A token of ``A-Z a-z 0-9 - _ .`` characters, safe in a URL path or query.
+    """
+    expiry = int(claim.expires_at.timestamp())
+    body = [
+        _VERSION,
+        claim.case_id,
+        list(claim.invoice_ids),
+        str(claim.amount.amount),
+        claim.amount.currency,
+        expiry,
+    ]
+    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return f"{_b64(payload)}.{_b64(_mac(_secret_bytes(secrets)[0], payload))}"
+
+
+def _decode(token: str) -> tuple[bytes, bytes]:
+    try:
+        payload_part, mac_part = token.split(".")
+        return _unb64(payload_part), _unb64(mac_part)
+    except (ValueError, binascii.Error):
+        raise PayLinkSignatureError(
+            "pay-link token is malformed (expected '<payload>.<signature>'); the link was"
+            " truncated or altered"
+        ) from None
+
+
+def _claim(payload: bytes) -> PayClaim:
+    try:
+        version, case_id, invoice_ids, amount, currency, expiry = json.loads(payload)
+        if version != _VERSION:
+            raise PayLinkSignatureError(f"pay-link token version {version!r} is not supported")
+        return PayClaim(
+            case_id=case_id,
+            invoice_ids=tuple(invoice_ids),
+            amount=Money(Decimal(amount), currency),
+            expires_at=datetime.fromtimestamp(int(expiry), UTC),
+        )
+    except (ValueError, TypeError, InvalidOperation, ValidationError):
+        raise PayLinkSignatureError(
+            "pay-link token carries an unreadable claim although its signature matched;"
+            " the secret may be shared with another system"
+        ) from None
+
+
+def verify_link(token: str, /, secrets: SecretsLike, *, at: datetime) -> PayClaim:
+    """Check a pay-link token and return its claim.
+
+    Every secret is tried with a constant-time comparison, so rotated-out secrets keep their
+    links working until they are dropped from ``previous_link_secrets``.
+
+    Args:
+        token: The token from the link.
+        secrets: A `Creditor` or the secrets to accept.
+        at: The current time (timezone-aware); the token must expire after it.
+
+    Raises:
+        PayLinkSignatureError: the token was altered, is malformed or was signed with an
+            unknown secret.
+        PayLinkExpiredError: the signature is good but the link expired before ``at``.
+    """
+    payload, mac = _decode(token)
+    matched = False
+    for key in _secret_bytes(secrets):
+        matched |= hmac.compare_digest(_mac(key, payload), mac)
+    if not matched:
+        raise PayLinkSignatureError(
+            "pay-link token signature does not match any configured secret: it was altered or"
+            " signed with a secret that is no longer in previous_link_secrets"
+        )
+    claim = _claim(payload)
+    if at >= claim.expires_at:
+        raise PayLinkExpiredError(
+            f"pay link expired at {claim.expires_at.isoformat()}; send the customer a new one"
+        )
+    return claim
