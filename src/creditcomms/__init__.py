@@ -41,6 +41,18 @@ from .channels import (
     measure_sms,
     normalize_sms_text,
 )
+from .dispatch import (
+    DeliveryEvent,
+    DeliveryEventKind,
+    DeliveryHook,
+    Dispatcher,
+    Envelope,
+    Limits,
+    LoggingHook,
+    Outcome,
+    OutcomeStatus,
+    RetryPolicy,
+)
 from .errors import (
     CampaignDefinitionError,
     ConfigurationError,
@@ -69,6 +81,8 @@ from .errors import (
     TemplateSyntaxError,
     TransientDeliveryError,
     ValidationError,
+    WebhookError,
+    WebhookSignatureError,
 )
 from .model import (
     Case,
@@ -101,6 +115,7 @@ from .model import (
     PromiseToPay,
     Reason,
 )
+from .transports import Receipt
 
 __all__ = [
     "EMAIL",
@@ -130,11 +145,16 @@ __all__ = [
     "CustomerKind",
     "Debtor",
     "DeliveryError",
+    "DeliveryEvent",
+    "DeliveryEventKind",
+    "DeliveryHook",
     "DeliveryStatus",
     "DeliveryStatusChanged",
+    "Dispatcher",
     "DisputeOpened",
     "DisputeResolved",
     "EmailMessage",
+    "Envelope",
     "Event",
     "Feedback",
     "FieldProblem",
@@ -145,6 +165,8 @@ __all__ = [
     "InvoiceStatus",
     "LeaseLostError",
     "LetterMessage",
+    "Limits",
+    "LoggingHook",
     "Message",
     "MessageTooLongError",
     "MigrationError",
@@ -153,6 +175,8 @@ __all__ = [
     "Money",
     "OpenItem",
     "OptOut",
+    "Outcome",
+    "OutcomeStatus",
     "PayLinkError",
     "PayLinkExpiredError",
     "PayLinkSignatureError",
@@ -172,7 +196,9 @@ __all__ = [
     "QRCodeError",
     "RateLimited",
     "Reason",
+    "Receipt",
     "RecipientRejected",
+    "RetryPolicy",
     "SandboxViolationError",
     "SmsEncoding",
     "SmsInfo",
@@ -185,6 +211,8 @@ __all__ = [
     "TransientDeliveryError",
     "ValidationError",
     "VoiceMessage",
+    "WebhookError",
+    "WebhookSignatureError",
     "WhatsAppButton",
     "WhatsAppMessage",
     "__version__",
