@@ -63,6 +63,8 @@ class SendGridTransport(HttpTransport):
         )
         if not response.is_success:
             raise self._error(response, email)
+        if response.content.strip():
+            self._json(response, email)  # SendGrid answers 202 with no body; anything else is odd
         message_id = response.headers.get("X-Message-Id") or email.message_id
         return self._receipt(email, message_id, raw_status=str(response.status_code))
 

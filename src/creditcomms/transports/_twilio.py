@@ -86,7 +86,7 @@ def _price(body: Mapping[str, Any]) -> Money | None:
     if not price or not unit:
         return None
     try:
-        return Money(abs(Decimal(str(price))), str(unit).upper())
+        return Money.rounded(abs(Decimal(str(price))), str(unit).upper())
     except (InvalidOperation, ValueError):
         return None
 
