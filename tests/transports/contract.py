@@ -40,7 +40,7 @@ class TransportContract:
     ) -> None:
         """A successful send returns a receipt carrying the provider id and the key."""
         self.succeed(provider)
-        receipt = await self.make(provider, client).send(self.message())
+        receipt = await self._send(provider, client)
         assert isinstance(receipt, cc.Receipt)
         assert receipt.provider_message_id
         assert receipt.idempotency_key == self.message().idempotency_key
@@ -51,7 +51,7 @@ class TransportContract:
         """The provider's 'bad recipient' answer raises RecipientRejected."""
         self.reject(provider)
         with pytest.raises(cc.RecipientRejected):
-            await self.make(provider, client).send(self.message())
+            await self._send(provider, client)
 
     async def test_wrong_message_type(
         self, provider: FakeProvider, client: httpx.AsyncClient
@@ -59,7 +59,7 @@ class TransportContract:
         """A message for another channel is refused as permanent, before any request."""
         before = len(provider.requests)
         with pytest.raises(cc.PermanentDeliveryError):
-            await self.make(provider, client).send(self.wrong_message())
+            await self._send(provider, client, self.wrong_message())
         assert len(provider.requests) == before
 
     async def test_aclose_is_idempotent(self, provider: FakeProvider) -> None:
@@ -75,6 +75,18 @@ class TransportContract:
         assert isinstance(transport, BaseTransport)
         async with transport as entered:
             assert isinstance(await entered.send(self.message()), cc.Receipt)
+
+    async def _send(
+        self,
+        provider: FakeProvider,
+        client: httpx.AsyncClient | None,
+        message: cc.Message | None = None,
+    ) -> cc.Receipt:
+        transport = self.make(provider, client)
+        try:
+            return await transport.send(message or self.message())
+        finally:
+            await transport.aclose()
 
     def succeed(self, provider: FakeProvider) -> None:
         """Make the next answer a success."""
@@ -99,9 +111,6 @@ class HttpContract(TransportContract):
     def reject(self, provider: FakeProvider) -> None:
         """Queue the provider's rejection answer."""
         provider.answer(self.rejected)
-
-    async def _send(self, provider: FakeProvider, client: httpx.AsyncClient) -> cc.Receipt:
-        return await self.make(provider, client).send(self.message())
 
     async def test_rate_limit_carries_retry_after(
         self, provider: FakeProvider, client: httpx.AsyncClient
@@ -143,7 +152,7 @@ class HttpContract(TransportContract):
         closed = FakeProvider()
         closed.base_url = "http://127.0.0.1:9"
         with pytest.raises(cc.TransientDeliveryError):
-            await self.make(closed, client).send(self.message())
+            await self._send(closed, client)
 
     async def test_only_delivery_errors(
         self, provider: FakeProvider, client: httpx.AsyncClient
