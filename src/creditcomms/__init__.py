@@ -69,6 +69,18 @@ from .channels import (
     measure_sms,
     normalize_sms_text,
 )
+from .dispatch import (
+    DeliveryEvent,
+    DeliveryEventKind,
+    DeliveryHook,
+    Dispatcher,
+    Envelope,
+    Limits,
+    LoggingHook,
+    Outcome,
+    OutcomeStatus,
+    RetryPolicy,
+)
 from .errors import (
     CampaignDefinitionError,
     CaseNotFoundError,
@@ -100,6 +112,8 @@ from .errors import (
     TransientDeliveryError,
     ValidationError,
     VersionConflictError,
+    WebhookError,
+    WebhookSignatureError,
 )
 from .letters import LetterBatch, LetterJob, LetterLayout, render_letter, render_letters
 from .model import (
@@ -169,6 +183,7 @@ from .payments import (
     validate_reference,
     verify_link,
 )
+from .transports import Receipt
 
 __all__ = [
     "EMAIL",
@@ -206,11 +221,16 @@ __all__ = [
     "CustomerKind",
     "Debtor",
     "DeliveryError",
+    "DeliveryEvent",
+    "DeliveryEventKind",
+    "DeliveryHook",
     "DeliveryStatus",
     "DeliveryStatusChanged",
+    "Dispatcher",
     "DisputeOpened",
     "DisputeResolved",
     "EmailMessage",
+    "Envelope",
     "Event",
     "FeeCalculator",
     "FeeItem",
@@ -233,6 +253,8 @@ __all__ = [
     "LetterLayout",
     "LetterMessage",
     "MemoryStore",
+    "Limits",
+    "LoggingHook",
     "Message",
     "MessageTooLongError",
     "MigrationError",
@@ -244,6 +266,8 @@ __all__ = [
     "OpenItem",
     "OptOut",
     "PayClaim",
+    "Outcome",
+    "OutcomeStatus",
     "PayLinkError",
     "PayLinkExpiredError",
     "PayLinkSignatureError",
@@ -271,6 +295,7 @@ __all__ = [
     "RateLimited",
     "RatePeriod",
     "Reason",
+    "Receipt",
     "RecipientRejected",
     "SQLiteStore",
     "Repeat",
@@ -278,6 +303,7 @@ __all__ = [
     "RenderContext",
     "Resolution",
     "ReferenceScheme",
+    "RetryPolicy",
     "SandboxViolationError",
     "Segment",
     "SendWindow",
@@ -305,6 +331,8 @@ __all__ = [
     "VersionConflictError",
     "Variants",
     "VoiceMessage",
+    "WebhookError",
+    "WebhookSignatureError",
     "WhatsAppButton",
     "WhatsAppMessage",
     "__version__",

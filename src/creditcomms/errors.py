@@ -27,6 +27,8 @@ Every error creditcomms raises descends from one root, so a host can catch
     │   │   └── RateLimited           the provider asked us to slow down (``.retry_after``)
     │   └── PermanentDeliveryError    will never succeed as is: never retried
     │       └── RecipientRejected     invalid address or number, unsubscribed, bounced
+    ├── WebhookError                  an inbound provider callback that cannot be read (ValueError)
+    │   └── WebhookSignatureError     its signature is missing, stale or does not match
     └── StoreError                    the journal could not be read or written
         ├── LeaseLostError            a worker's claim expired before it completed
         ├── MigrationError            the schema is newer than this version understands
@@ -75,6 +77,8 @@ __all__ = [
     "TransientDeliveryError",
     "ValidationError",
     "VersionConflictError",
+    "WebhookError",
+    "WebhookSignatureError",
 ]
 
 
@@ -252,6 +256,14 @@ class PermanentDeliveryError(DeliveryError):
 
 class RecipientRejected(PermanentDeliveryError):  # noqa: N818 - reads as a fact about the recipient
     """The recipient cannot receive this: invalid number or address, unsubscribed, bounced."""
+
+
+class WebhookError(CreditCommsError, ValueError):
+    """An inbound provider callback (status report, reply) that cannot be read or matched."""
+
+
+class WebhookSignatureError(WebhookError):
+    """A callback whose signature is missing, too old or wrong: never act on its content."""
 
 
 class StoreError(CreditCommsError):
