@@ -79,9 +79,10 @@ def wilson_interval(successes: int, trials: int, /, *, confidence: float = 0.95)
     scale = 1.0 + z * z / trials
     centre = (p + z * z / (2 * trials)) / scale
     half = z / scale * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return Interval(
-        low=max(0.0, centre - half), high=min(1.0, centre + half), confidence=confidence
-    )
+    # At 0 and n successes the exact bound is 0 or 1; floating point would miss it by 1e-16.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return Interval(low=low, high=high, confidence=confidence)
 
 
 class Comparison(Model):

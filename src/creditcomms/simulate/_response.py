@@ -37,7 +37,7 @@ ResponseEvent = (
 )
 """An event the response model can produce."""
 
-_MAX_OUTCOME = 0.95
+_MAX_OUTCOME = 1.0
 _DISPUTE_REASONS = (
     "amount not agreed",
     "service not delivered",
@@ -264,7 +264,7 @@ class _Call:
             "opt_out": r.opt_out * t.opt_out * p.opt_out,
         }
         total = sum(chances.values())
-        if total > _MAX_OUTCOME:  # keep room for "does nothing"
+        if total > _MAX_OUTCOME:  # multipliers overshot: keep the proportions
             chances = {k: v * _MAX_OUTCOME / total for k, v in chances.items()}
         return chances
 
