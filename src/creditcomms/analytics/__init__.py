@@ -15,7 +15,7 @@ from ._attribution import (
     payment_curves,
 )
 from ._feedback import FeedbackRow, FeedbackSummary, summarize_feedback
-from ._kpis import DIMENSIONS, Dimension, KpiRow, KpiTable, compute_kpis
+from ._kpis import DIMENSIONS, KpiRow, KpiTable, compute_kpis
 from ._plots import figure_to_png, plot_cost_vs_recovery, plot_funnel, plot_payment_curves
 from ._records import Journal, PaymentRecord, SendRecord, SendStatus
 from ._report import render_report, write_report
@@ -42,7 +42,6 @@ __all__ = [
     "Attribution",
     "AttributionRow",
     "Comparison",
-    "Dimension",
     "Experiment",
     "FeedbackRow",
     "FeedbackSummary",
