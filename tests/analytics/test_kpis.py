@@ -12,6 +12,7 @@ import creditcomms as cc
 from creditcomms.analytics import (
     Journal,
     PaymentRecord,
+    SendStatus,
     attribute_payments,
     compute_kpis,
     payment_curves,
@@ -172,3 +173,22 @@ class TestFeedback:
         assert email.ratings == (0, 0, 0, 1, 1)
         assert (email.positive_share, email.comments) == (1.0, 1)
         assert unknown.positive_share == 0.0
+
+
+class TestSendStatus:
+    """A send's status from its provider reports."""
+
+    @pytest.mark.parametrize(
+        ("reports", "expected"),
+        [
+            ([], SendStatus.SENT),
+            (["delivered"], SendStatus.DELIVERED),
+            (["opened", "delivered", "clicked"], SendStatus.CLICKED),
+            ([cc.DeliveryStatus.READ, cc.DeliveryStatus.DELIVERED], SendStatus.READ),
+            (["delivered", "bounced"], SendStatus.BOUNCED),
+            (["complained"], SendStatus.DELIVERED),
+        ],
+    )
+    def test_furthest(self, reports: list[str], expected: SendStatus) -> None:
+        """Bounces win; otherwise the highest rung reached."""
+        assert SendStatus.furthest(reports) is expected

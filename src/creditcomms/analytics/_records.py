@@ -12,7 +12,7 @@ from datetime import date
 from pydantic import AwareDatetime, Field
 
 from creditcomms.campaigns import Tone
-from creditcomms.model import Feedback, Model, Money, OptOut
+from creditcomms.model import DeliveryStatus, Feedback, Model, Money, OptOut
 from creditcomms.model._types import ChannelName
 
 __all__ = ["Journal", "PaymentRecord", "SendRecord", "SendStatus"]
@@ -32,6 +32,23 @@ class SendStatus(enum.StrEnum):
     FAILED = "failed"
     BOUNCED = "bounced"
 
+    @classmethod
+    def furthest(cls, reports: Iterable[DeliveryStatus | str], /) -> SendStatus:
+        """The status of a send from its provider reports, in any order.
+
+        A bounce or failure wins; otherwise the highest rung reached (``complained`` counts as
+        delivered). No reports means ``sent``.
+
+        Example:
+            >>> SendStatus.furthest(["opened", "delivered", "clicked"])
+            <SendStatus.CLICKED: 'clicked'>
+        """
+        statuses = {cls(_REPORTED.get(str(r), str(r))) for r in reports}
+        for terminal in (cls.FAILED, cls.BOUNCED):
+            if terminal in statuses:
+                return terminal
+        return max(statuses, key=_RUNG.__getitem__, default=cls.SENT)
+
     @property
     def left(self) -> bool:
         """True when the message left us (everything but ``failed``)."""
@@ -48,6 +65,16 @@ class SendStatus(enum.StrEnum):
         return self in _SEEN
 
 
+_REPORTED = {"complained": "delivered"}
+_RUNG = {
+    SendStatus.SENT: 0,
+    SendStatus.DELIVERED: 1,
+    SendStatus.OPENED: 2,
+    SendStatus.READ: 2,
+    SendStatus.CLICKED: 3,
+    SendStatus.FAILED: 0,
+    SendStatus.BOUNCED: 0,
+}
 _SEEN = frozenset({SendStatus.OPENED, SendStatus.READ, SendStatus.CLICKED})
 _ARRIVED = _SEEN | {SendStatus.DELIVERED}
 
