@@ -57,9 +57,16 @@ _ACCOUNTS_MAILBOX = {
 _GBP_FACTOR = Decimal("0.85")
 _CENT = Decimal("0.01")
 _M = TypeVar("_M", bound=Model)
+_set = object.__setattr__
 _ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "'": "", " ": ""})
 
 
+def _between(rng: random.Random, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` inclusive (faster than ``randint``)."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+@functools.cache
 def _ascii(text: str) -> str:
     """Lower-case ASCII for email local parts: ``Jürgen`` -> ``juergen``."""
     folded = text.lower().translate(_ASCII)
@@ -76,10 +83,10 @@ def _construct(model: type[_M], data: dict[str, Any]) -> _M:
     names, defaults = _fields(model)
     values = {name: data[name] if name in data else defaults[name] for name in names}
     instance = model.__new__(model)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(data))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    _set(instance, "__dict__", values)
+    _set(instance, "__pydantic_fields_set__", set(data))
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
     return instance
 
 
@@ -204,7 +211,7 @@ class Generator:
         rng = self.rng
         b2b = who.b2b
         place = rng.choice(country.places)
-        number = str(rng.randint(1, 180)) + ("a" if rng.random() < 0.05 else "")
+        number = str(_between(rng, 1, 180)) + ("a" if rng.random() < 0.05 else "")
         address = self.make(
             PostalAddress,
             name=who.name,
@@ -238,13 +245,13 @@ class Generator:
             candidate = f"{local}@{rng.choice(EMAIL_DOMAINS)}"
         while candidate in self.used_emails:
             local_part, domain = candidate.split("@")
-            candidate = f"{local_part.rstrip('0123456789')}{rng.randint(2, 999)}@{domain}"
+            candidate = f"{local_part.rstrip('0123456789')}{_between(rng, 2, 999)}@{domain}"
         self.used_emails.add(candidate)
         return candidate
 
     def phone(self, country: CountryProfile) -> str:
         rng = self.rng
-        digits = rng.randrange(10**country.subscriber_digits)
+        digits = int(rng.random() * 10**country.subscriber_digits)
         return f"{rng.choice(country.mobile_prefixes)}{digits:0{country.subscriber_digits}d}"
 
     def consents(self, contacts: Contacts) -> dict[str, bool]:
@@ -275,14 +282,14 @@ class Generator:
         if rng.random() < 0.12:
             return self.make(PaymentBehaviour)
         (late_low, late_high), (days_low, days_high) = _HISTORY[profile]
-        invoices = rng.randint(1, 20)
+        invoices = _between(rng, 1, 20)
         late = round(invoices * rng.uniform(late_low, late_high))
         return self.make(
             PaymentBehaviour,
             paid_on_time=invoices - late,
             paid_late=late,
-            average_days_late=Decimal(rng.randint(days_low, days_high)) if late else Decimal(0),
-            last_payment_on=self.start - timedelta(days=rng.randint(10, 120)),
+            average_days_late=Decimal(_between(rng, days_low, days_high)) if late else Decimal(0),
+            last_payment_on=self.start - timedelta(days=_between(rng, 10, 120)),
         )
 
     def tags(
@@ -302,7 +309,7 @@ class Generator:
     def attributes(self, profile: BehaviourProfile) -> dict[str, int | date]:
         rng = self.rng
         score = max(1, min(100, round(rng.gauss(_SCORE[profile], 10))))
-        since = self.start - timedelta(days=rng.randint(30, 3650))
+        since = self.start - timedelta(days=_between(rng, 30, 3650))
         return {"credit_score": score, "customer_since": since}
 
     def invoices(
@@ -311,7 +318,7 @@ class Generator:
         rng = self.rng
         draw = rng.random()
         count = 1 if draw < 0.75 else 2 if draw < 0.93 else 3
-        first_due = self.start + timedelta(days=rng.randint(-30, 10))
+        first_due = self.start + timedelta(days=_between(rng, -30, 10))
         terms = 30 if kind is CustomerKind.B2B else rng.choice((14, 30))
         return tuple(
             self.invoice(country, profile, kind, first_due + timedelta(days=30 * i), terms)
@@ -331,7 +338,7 @@ class Generator:
         amount = self.amount(country, kind)
         open_amount = amount
         if profile is BehaviourProfile.STRUGGLING and rng.random() < 0.3:
-            share = Decimal(rng.randint(30, 80)) / 100
+            share = Decimal(_between(rng, 30, 80)) / 100
             open_amount = self.money(amount.amount * share, amount.currency)
         return self.make(
             Invoice,
