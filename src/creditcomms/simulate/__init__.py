@@ -1,0 +1,23 @@
+"""Simulation: synthetic portfolios and a seeded response model for notebooks and the demo.
+
+`synthetic_portfolio` builds plausible cases across six countries; each case's behaviour
+profile stays outside the `Case`, where only `ResponseModel` reads it.
+"""
+
+from ._config import ChannelResponse, ProfileBehaviour, ToneEffect
+from ._portfolio import Portfolio, synthetic_portfolio
+from ._profile import DEFAULT_COUNTRY_MIX, DEFAULT_PROFILE_MIX, BehaviourProfile
+from ._response import ResponseEvent, ResponseModel
+
+__all__ = [
+    "DEFAULT_COUNTRY_MIX",
+    "DEFAULT_PROFILE_MIX",
+    "BehaviourProfile",
+    "ChannelResponse",
+    "Portfolio",
+    "ProfileBehaviour",
+    "ResponseEvent",
+    "ResponseModel",
+    "ToneEffect",
+    "synthetic_portfolio",
+]
