@@ -65,9 +65,17 @@ async def _seed(spec: tuple[str, ...], count: int) -> None:
     await store.aclose()
 
 
-async def _store_worker(spec: tuple[str, ...], name: str) -> None:
+async def _store_worker(spec: tuple[str, ...], name: str, *, batched: bool) -> None:
     store = _open(spec)
     while claims := await store.claim_due(datetime.now(UTC), limit=BATCH, lease=LEASE, worker=name):
+        if batched:
+            now = datetime.now(UTC)
+            done = [
+                Completion(claim=c, status=ActionStatus.SENT, at=now, provider_message_id="m")
+                for c in claims
+            ]
+            await store.finish_many(done)
+            continue
         for claim in claims:
             await store.complete(claim, at=datetime.now(UTC), provider_message_id="m")
     await store.aclose()

@@ -114,6 +114,8 @@ async def _drive(conn: AsyncConnection[Any], program: Op[T], query: Query) -> T:
         try:
             while True:
                 rows: Rows = []
+                if query.many and len(query.params) == 1:  # no pipeline for a single row
+                    query = Query(query.sql, query.params[0], alone=query.alone)
                 if query.many and " RETURNING " in query.sql:
                     await cursor.executemany(query.sql, query.params, returning=True)
                     rows = await _all_results(cursor)
