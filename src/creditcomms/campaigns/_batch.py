@@ -8,7 +8,6 @@ others. Nothing is kept between batches; the cache is bounded.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
 from datetime import datetime
@@ -29,20 +28,35 @@ __all__ = ["BatchPlanner", "plan_batch", "signature"]
 
 
 def signature(campaign: Campaign, case: Case, /) -> Hashable | None:
-    """Everything about ``case`` the planner reads, except its id; ``None``: do not share."""
+    """Everything about ``case`` the planner reads, except its id; ``None``: do not share.
+
+    Channel use depends on which contacts exist (not their values), consents and opt-outs.
+    """
     if campaign.grouping is Grouping.INVOICE:
         return None  # history is attributed per invoice through the case id
     history = []
     for record in case.history:
         key = record.idempotency_key
         parts = parse_key(key) if key else None
-        shown = dataclasses.replace(parts, digest="") if parts is not None else key
+        shown = (
+            (parts.campaign_id, parts.version, parts.step_id, parts.channel, parts.repeat)
+            if parts is not None
+            else key
+        )
         history.append(
             (record.at, record.channel, record.outcome, record.campaign_id, record.step_id, shown)
         )
     debtor = case.debtor
-    policy = campaign.policy
-    refusals = tuple(policy.refusal(case, channel) for channel in campaign.channels)
+    contacts = debtor.contacts
+    reachable = (
+        contacts.email is not None,
+        contacts.phone is not None,
+        contacts.whatsapp is not None,
+        bool(contacts.push_tokens),
+        contacts.portal_user_id is not None,
+        contacts.address is not None,
+        tuple(sorted(debtor.consents.items())) if debtor.consents else (),
+    )
     invoices = tuple((i.id, i.due_on, i.balance.amount, i.status) for i in case.invoices)
     return (
         debtor.timezone,
@@ -50,7 +64,7 @@ def signature(campaign: Campaign, case: Case, /) -> Hashable | None:
         case.currency,
         case.state,
         tuple(history),
-        refusals,
+        reachable,
         invoices,
     )
 

@@ -195,7 +195,8 @@ class _Run:
             )
             return None
         target = self.due if slot.at <= self.at else self.upcoming
-        reasons = (self.campaign.trigger_reason(step), *extra, *notes, *slot.reasons)
+        first = self.campaign.trigger_reason(step) if not repeat else _repeat_reason(step, repeat)
+        reasons = (first, *extra, *notes, *slot.reasons)
         for position, channel in enumerate(channels):
             target.append(self._action(step, unit, channel, slot.at, repeat, reasons, position))
         self.log.add(slot.at, names)
@@ -311,6 +312,15 @@ class _Run:
 
 
 _NOTICE = reason("opt_out_notice", "the message must say how to opt out of this channel")
+
+
+def _repeat_reason(step: Step, repeat: int) -> Reason:
+    rule = step.repeat
+    total = rule.times if rule is not None else repeat
+    every = rule.every if rule is not None else timedelta(0)
+    hours = int(every.total_seconds() // 3600)
+    shown = f"{hours // 24} days" if hours % 24 == 0 else f"{hours} hours"
+    return reason("repeat", f"repeat {repeat} of {total}, every {shown}")
 
 
 def _escalation_reason(case: Case) -> Reason:

@@ -166,6 +166,8 @@ def _step(data: Any, where: str, channels: Mapping[str, Channel]) -> Step:
             max_segments=r.get("max_segments"),
         )
     except CampaignDefinitionError as exc:
+        if str(exc).startswith(where):
+            raise
         raise CampaignDefinitionError(f"{where}: {exc}") from None
 
 
