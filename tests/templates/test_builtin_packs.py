@@ -27,14 +27,12 @@ def test_packs_pass_load_time_validation() -> None:
     assert len(library) > 400
 
 
-def test_every_stage_channel_and_tone_exists_for_email_sms_and_letter(
-    library: cc.TemplateLibrary,
-) -> None:
-    """Email, SMS and letter have all three tones for every dunning stage in every language."""
+def test_every_stage_channel_and_tone_exists(library: cc.TemplateLibrary) -> None:
+    """Every customer-facing channel has all three tones for every dunning stage and language."""
     keys = {t.key for t in library}
     for language in ("de", "nl", "en", "fr"):
         for stage in STAGES[:4]:
-            for channel in ("email", "sms", "letter", "portal", "push"):
+            for channel in ("email", "sms", "letter", "portal", "push", "whatsapp", "voice"):
                 for tone in TONES:
                     assert (stage, channel, language, str(tone)) in keys
 

@@ -262,3 +262,19 @@ def test_custom_channel_renders_parts(case: cc.Case, creditor: cc.Creditor, now:
     assert library.render_parts(resolution, context) == {"page": "RE-2026-0001"}
     with pytest.raises(cc.ConfigurationError, match="no built-in message type"):
         library.render("reminder", fax, case, creditor, at=now, idempotency_key="k")
+
+
+def test_email_envelope_overrides(
+    library: cc.TemplateLibrary, case: cc.Case, creditor: cc.Creditor, now: datetime
+) -> None:
+    """Sender, Reply-To and a one-click unsubscribe URL can be set per render."""
+    message = _render(
+        library, "email", case, creditor, now,
+        sender="Mahnwesen <mahnung@muster.example>", reply_to="team@muster.example",
+        unsubscribe_url="https://muster.example/u/abc",
+    )  # fmt: skip
+    mime = message.to_mime() if isinstance(message, cc.EmailMessage) else None
+    assert mime is not None
+    assert mime["From"] == "Mahnwesen <mahnung@muster.example>"
+    assert mime["Reply-To"] == "team@muster.example"
+    assert mime["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

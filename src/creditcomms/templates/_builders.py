@@ -50,6 +50,7 @@ class Envelope:
     max_segments: int | None = None
     sender: str | None = None
     reply_to: str | None = None
+    unsubscribe_url: str | None = None
     meta: Mapping[str, str] | None = None
 
     def common(self, context: RenderContext) -> dict[str, Any]:
@@ -99,6 +100,7 @@ def _email(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
         subject=" ".join(parts["subject"].split()),
         text=parts["text"],
         html=html if html and html.strip() else None,
+        unsubscribe_url=envelope.unsubscribe_url,
     )
 
 

@@ -217,6 +217,7 @@ class TemplateLibrary:
         max_segments: int | None = None,
         sender: str | None = None,
         reply_to: str | None = None,
+        unsubscribe_url: str | None = None,
         invoice_ids: Sequence[str] = (),
         meta: Mapping[str, str] | None = None,
     ) -> Message:
@@ -224,6 +225,8 @@ class TemplateLibrary:
 
         ``locale`` defaults to the debtor's; ``payment`` (a ``PaymentRequest``) adds the pay
         link, reference and QR code; ``fees`` adds fee or interest lines to the amount due.
+        ``sender``, ``reply_to`` and ``unsubscribe_url`` (RFC 8058) override the email
+        envelope; ``sender`` also overrides the SMS sender id.
 
         Raises:
             TemplateNotFoundError: no template even after fallback.
@@ -251,6 +254,7 @@ class TemplateLibrary:
             max_segments=max_segments or template.max_segments,
             sender=sender,
             reply_to=reply_to,
+            unsubscribe_url=unsubscribe_url,
             meta=_meta(resolution, meta),
         )
         return build_message(self.render_parts(resolution, context), context, envelope)
