@@ -153,7 +153,6 @@ class PaymentRequest(Model):
         cls,
         case: Case,
         creditor: Creditor,
-        /,
         *,
         at: datetime,
         invoice_ids: Sequence[str] | None = None,
