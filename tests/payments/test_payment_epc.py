@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import creditcomms as cc
 from creditcomms.payments import epc_payload, epc_qr, make_reference
@@ -137,3 +140,22 @@ class TestRejected:
                 name="€" * 70, iban=IBAN, amount=_eur("1.00"), text="€" * 140,
                 information="€" * 70, bic="COBADEFFXXX",
             )  # fmt: skip
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+        min_size=1,
+        max_size=70,
+    ).filter(lambda s: s.strip() and not any(c in s for c in "\r\n\x85")),
+    cents=st.integers(min_value=1, max_value=99_999_999_999),
+)
+def test_any_name_and_amount_decode(decode: Decoder, name: str, cents: int) -> None:
+    """Any printable name and any amount in range round-trip through zxing-cpp exactly."""
+    amount = cc.Money(Decimal(cents).scaleb(-2), "EUR")
+    qr = epc_qr(name=name, iban=IBAN, amount=amount, text="RE-2026-0001")
+    assert qr.payload.split("\n")[7] == f"EUR{amount.amount}"
+    assert decode(qr.png()) == [qr.payload.encode("utf-8")]

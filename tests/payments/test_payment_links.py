@@ -115,3 +115,9 @@ class TestRejected:
         token = sign_link(claim, NEW)
         with pytest.raises(cc.PayLinkSignatureError):
             verify_link(_flip(token, index), NEW, at=at)
+
+
+def test_naive_time_is_refused(claim: PayClaim) -> None:
+    """A naive ``at`` is a ValidationError naming the field, not a TypeError."""
+    with pytest.raises(cc.ValidationError, match="timezone-aware"):
+        verify_link(sign_link(claim, NEW), NEW, at=datetime(2026, 11, 22))  # noqa: DTZ001

@@ -294,3 +294,20 @@ class TestBadCases:
         odd = _single(case, "5.00", "EUR", id="INV-" + "9" * 30)
         with pytest.raises(cc.PaymentReferenceError, match="21"):
             PaymentRequest.for_case(odd, creditor, at=now)
+
+
+def test_bad_clock_and_expiry(case: cc.Case, creditor: cc.Creditor, now: datetime) -> None:
+    """A naive ``at`` and a non-positive ``expires_in`` are refused."""
+    with pytest.raises(cc.ValidationError, match="at"):
+        PaymentRequest.for_case(case, creditor, at=now.replace(tzinfo=None))
+    with pytest.raises(cc.PaymentDataError, match="expires_in"):
+        PaymentRequest.for_case(case, creditor, at=now, expires_in=timedelta(0))
+
+
+def test_json_round_trip_and_keywords(case: cc.Case, creditor: cc.Creditor, now: datetime) -> None:
+    """A request survives JSON (for an outbox) and can be built with keyword arguments."""
+    fee = FeeLine(label="Mahngebühr", amount=cc.Money("2.50", "EUR"))
+    request = PaymentRequest.for_case(case=case, creditor=creditor, at=now, fees=[fee])
+    again = PaymentRequest.model_validate_json(request.model_dump_json())
+    assert again == request
+    assert again.qr_svg == request.qr_svg

@@ -69,15 +69,18 @@ def _iban(iban: str) -> str:
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
-def _footer(creditor: Creditor, address: PostalAddress | None, words: dict[str, str]) -> list[Any]:
+def _footer(
+    creditor: Creditor, address: PostalAddress | None, words: dict[str, str]
+) -> list[list[str]]:
     first = [creditor.name, *(address.lines()[1:] if address else [])]
     contact = [c for c in (creditor.email, creditor.phone, creditor.website) if c]
-    bank = [
-        words["bank"],
-        f"IBAN {_iban(creditor.iban)}",
-        *([f"BIC {creditor.bic}"] * bool(creditor.bic)),
-    ]
-    columns = [first, *([[words["contact"], *contact]] if contact else []), bank]
+    bank = [words["bank"], f"IBAN {_iban(creditor.iban)}"]
+    if creditor.bic:
+        bank.append(f"BIC {creditor.bic}")
+    columns = [first]
+    if contact:
+        columns.append([words["contact"], *contact])
+    columns.append(bank)
     if creditor.registration:
         columns.append([creditor.registration])
     return columns

@@ -20,10 +20,15 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import AwareDatetime, Field, SecretStr
 
-from creditcomms.errors import PayLinkExpiredError, PayLinkSignatureError, ValidationError
+from creditcomms.errors import (
+    FieldProblem,
+    PayLinkExpiredError,
+    PayLinkSignatureError,
+    ValidationError,
+)
 from creditcomms.model import Creditor, Model, Money
 
-__all__ = ["PayClaim", "SecretsLike", "sign_link", "verify_link"]
+__all__ = ["PayClaim", "SecretsLike", "require_aware", "sign_link", "verify_link"]
 
 _VERSION = 1
 _MAC_BYTES = 16
@@ -39,6 +44,15 @@ class PayClaim(Model):
     invoice_ids: tuple[str, ...] = Field(min_length=1)
     amount: Money
     expires_at: AwareDatetime
+
+
+def require_aware(at: datetime, where: str) -> None:
+    """Refuse a naive ``at``: expiry times are compared across time zones."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        problem = FieldProblem(
+            "at", at, "must be timezone-aware, e.g. datetime.now(UTC) instead of datetime.now()"
+        )
+        raise ValidationError(where, [problem])
 
 
 def _b64(data: bytes) -> str:
@@ -144,7 +158,9 @@ def verify_link(token: str, /, secrets: SecretsLike, *, at: datetime) -> PayClai
         PayLinkSignatureError: the token was altered, is malformed or was signed with an
             unknown secret.
         PayLinkExpiredError: the signature is good but the link expired before ``at``.
+        ValidationError: ``at`` is a naive datetime.
     """
+    require_aware(at, "verify_link")
     payload, mac = _decode(token)
     matched = False
     for key in _secret_bytes(secrets):

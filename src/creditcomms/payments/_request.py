@@ -13,7 +13,7 @@ from creditcomms.errors import ConfigurationError, PaymentDataError, QRCodeError
 from creditcomms.model import Case, Creditor, Invoice, Model, Money, PostalAddress
 
 from ._epc import SEPA_COUNTRIES, epc_payload
-from ._links import PayClaim, sign_link
+from ._links import PayClaim, require_aware, sign_link
 from ._qr import PaymentQR, QRKind, make_qr
 from ._references import ReferenceScheme, format_reference
 from ._schemes import choose_reference
@@ -153,7 +153,6 @@ class PaymentRequest(Model):
         cls,
         case: Case,
         creditor: Creditor,
-        /,
         *,
         at: datetime,
         invoice_ids: Sequence[str] | None = None,
@@ -184,7 +183,13 @@ class PaymentRequest(Model):
             PaymentReferenceError: no valid reference can be made from the invoice number.
             ConfigurationError: the creditor's pay-link settings are incomplete.
             MissingExtraError: a Swiss QR-bill is needed without the ``swiss`` extra.
+            ValidationError: ``at`` is naive.
         """
+        require_aware(at, "PaymentRequest.for_case")
+        if expires_in <= timedelta(0):
+            raise PaymentDataError(
+                f"expires_in {expires_in} must be positive; the pay link would be dead on arrival"
+            )
         invoices = _select_invoices(case, invoice_ids)
         amount = _add_fees(sum((i.balance for i in invoices), Money.zero(case.currency)), fees)
         claim = PayClaim(
