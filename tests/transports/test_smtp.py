@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -142,3 +145,80 @@ class TestSMTP(TransportContract):
         async with SMTPTransport(hostname="127.0.0.1", port=_free_port(), start_tls=False) as smtp:
             with pytest.raises(cc.TransientDeliveryError):
                 await smtp.send(self.message())
+
+
+@pytest.fixture(name="tls_context", scope="module")
+def _tls_context(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate for 127.0.0.1."""
+    if shutil.which("openssl") is None:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("openssl is needed to test SMTP over TLS")
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",  # noqa: S607
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _email() -> cc.EmailMessage:
+    return cc.EmailMessage(
+        idempotency_key="k-tls",
+        case_id="C-1",
+        sender="billing@muster.example",
+        to="erika@example.de",
+        subject="TLS",
+        text="Bitte zahlen.",
+    )
+
+
+async def test_starttls_with_auth(tls_context: ssl.SSLContext) -> None:
+    """A server that requires STARTTLS and AUTH receives the message over the upgraded link."""
+    handler = _Handler()
+    port = _free_port()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=tls_context,
+        require_starttls=True,
+        authenticator=_authenticate,
+    )
+    controller.start()
+    try:
+        transport = SMTPTransport(
+            hostname="127.0.0.1",
+            port=port,
+            username="billing",
+            password="pw",
+            start_tls=True,
+            validate_certs=False,
+        )
+        async with transport:
+            await transport.send(_email())
+    finally:
+        controller.stop()
+    assert len(handler.messages) == 1
+
+
+async def test_implicit_tls(tls_context: ssl.SSLContext) -> None:
+    """Port-465 style implicit TLS works with use_tls=True."""
+    handler = _Handler()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=tls_context)
+    controller.start()
+    try:
+        transport = SMTPTransport(
+            hostname="127.0.0.1", port=port, use_tls=True, validate_certs=False
+        )
+        async with transport:
+            await transport.send(_email())
+    finally:
+        controller.stop()
+    assert len(handler.messages) == 1

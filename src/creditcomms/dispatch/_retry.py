@@ -48,9 +48,9 @@ class _WaitHonouringRetryAfter(tenacity.wait.wait_base):
     """Exponential back-off with jitter, except a rate limit's own ``retry_after``."""
 
     def __init__(self, policy: RetryPolicy) -> None:
-        self._backoff = tenacity.wait_exponential_jitter(
-            initial=policy.wait_initial, max=policy.wait_max, jitter=policy.wait_jitter
-        )
+        self._backoff = tenacity.wait_exponential(
+            multiplier=policy.wait_initial, max=policy.wait_max
+        ) + tenacity.wait_random(0, policy.wait_jitter)
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         outcome = retry_state.outcome
