@@ -16,6 +16,7 @@ from .analytics import (
     Experiment,
     FeedbackSummary,
     Journal,
+    JournalBuilder,
     KpiTable,
     PaymentCurves,
     PaymentRecord,
@@ -124,6 +125,7 @@ from .model import (
 )
 from .simulate import (
     BehaviourProfile,
+    PendingEvents,
     Portfolio,
     ResponseModel,
     synthetic_portfolio,
@@ -176,6 +178,7 @@ __all__ = [
     "Invoice",
     "InvoiceStatus",
     "Journal",
+    "JournalBuilder",
     "KpiTable",
     "LeaseLostError",
     "LetterMessage",
@@ -198,6 +201,7 @@ __all__ = [
     "PaymentReceived",
     "PaymentRecord",
     "PaymentReferenceError",
+    "PendingEvents",
     "PermanentDeliveryError",
     "PhoneTask",
     "PolicyError",
