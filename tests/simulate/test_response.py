@@ -226,6 +226,20 @@ class TestBadInput:
         with pytest.raises(cc.ValidationError, match="friendly, neutral, firm"):
             respond(model, "C-1", tone="angry")
 
+    def test_unknown_profile(self, model: ResponseModel) -> None:
+        """A profile outside the five is named, in respond and in unprompted."""
+        with pytest.raises(cc.ValidationError, match="reliable, forgetful"):
+            respond(model, "C-1", profile="lazy")
+        with pytest.raises(cc.ValidationError) as caught:
+            model.unprompted(
+                "C-1",
+                profile="lazy",
+                on=date(2026, 11, 3),
+                due_on=date(2026, 11, 1),
+                open_amount=OPEN,
+            )
+        assert caught.value.fields == ("profile",)
+
     def test_impossible_chances(self) -> None:
         """Exclusive reactions that add up to more than 1 are refused."""
         with pytest.raises(cc.ValidationError) as caught:
