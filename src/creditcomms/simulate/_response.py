@@ -130,7 +130,8 @@ class ResponseModel(Model):
             channel: The channel the message went out on.
             tone: The message's tone.
             sent_at: When it was sent (timezone-aware); every event happens after it.
-            open_amount: What the case still owes; payments never exceed it.
+            open_amount: What the case still owes; payments never exceed it, and a case
+                that owes nothing neither pays nor promises.
             step_id: The campaign step, copied into `Feedback` events.
             idempotency_key: The send's key. When given, delivery reports
                 (`DeliveryStatusChanged`: delivered, bounced, opened, read, clicked) are
@@ -142,7 +143,8 @@ class ResponseModel(Model):
             `Feedback` and `DeliveryStatusChanged`, in time order.
         """
         name = channel if isinstance(channel, str) else channel.name
-        draws = rng or self.rng(case_id, name, _aware(sent_at, "sent_at").isoformat())
+        _aware(sent_at, "sent_at")
+        draws = rng or self.rng(case_id, name, sent_at.isoformat())
         tone_name = _tone(tone)
         call = _Call(
             case_id=case_id,
@@ -175,6 +177,8 @@ class ResponseModel(Model):
         due date on their own, so a campaign's effect is measured against that baseline.
         """
         behaviour = self._profile(profile)
+        if not open_amount.is_positive:
+            return []
         draws = rng or self.rng(case_id, "unprompted", on.isoformat())
         chance = behaviour.unprompted_before_due if on <= due_on else behaviour.unprompted_after_due
         if draws.random() >= chance:
@@ -306,6 +310,8 @@ class _Call:
 
     def react(self, outcome: str | None, seen_at: datetime, at: datetime) -> list[ResponseEvent]:
         case_id, rng = self.case_id, self.rng
+        if outcome in {"pay", "promise"} and not self.open_amount.is_positive:
+            return []  # nothing left to pay
         if outcome == "pay":
             clicked = self.status(DeliveryStatus.CLICKED, seen_at) if self.response.pay_link else []
             amount = _payment(self.open_amount, self.profile.partial, rng)
