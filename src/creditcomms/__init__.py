@@ -16,6 +16,7 @@ from .analytics import (
     Experiment,
     FeedbackSummary,
     Journal,
+    JournalBuilder,
     KpiTable,
     PaymentCurves,
     PaymentRecord,
@@ -193,6 +194,7 @@ from .segments import (
 )
 from .simulate import (
     BehaviourProfile,
+    PendingEvents,
     Portfolio,
     ResponseModel,
     synthetic_portfolio,
@@ -298,6 +300,7 @@ __all__ = [
     "Invoice",
     "InvoiceStatus",
     "Journal",
+    "JournalBuilder",
     "KpiTable",
     "LeaseLostError",
     "LetterBatch",
@@ -334,6 +337,7 @@ __all__ = [
     "PaymentRecord",
     "PaymentReferenceError",
     "PaymentRequest",
+    "PendingEvents",
     "PermanentDeliveryError",
     "PhoneTask",
     "Plan",

@@ -90,3 +90,27 @@ class TestReport:
         text = render_report(title="Nothing yet")
         assert "<h1>Nothing yet</h1>" in text
         assert text.endswith("</body></html>")
+
+
+class TestNotebookDisplay:
+    """Figures and tables show themselves in notebooks; every result exports a frame."""
+
+    def test_figures_show_as_png(self, journal: Journal) -> None:
+        """Figures carry ``_repr_png_``, so notebooks show them without pyplot."""
+        figure = compute_kpis(journal).plot_funnel()
+        assert figure._repr_png_().startswith(b"\x89PNG")
+
+    def test_results_show_as_tables(self, journal: Journal) -> None:
+        """Every result renders as an HTML table and converts to a frame with its header."""
+        results = [
+            compute_kpis(journal),
+            attribute_payments(journal),
+            payment_curves(journal, days=range(5)),
+            compare_variants({"A": (1, 2), "B": (2, 3)}),
+            summarize_feedback(journal),
+        ]
+        for result in results:
+            assert result._repr_html_().startswith("<table>")
+            frame = result.to_frame()
+            assert list(frame.columns) == list(result.header())
+            assert len(frame) == len(result.rows())

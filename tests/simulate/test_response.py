@@ -11,6 +11,7 @@ import creditcomms as cc
 from creditcomms.simulate import (
     BehaviourProfile,
     ChannelResponse,
+    ProfileBehaviour,
     ResponseEvent,
     ResponseModel,
 )
@@ -131,6 +132,28 @@ class TestEvents:
         assert all(e.step_id == "reminder-1" and e.channel == "email" for e in feedback)
 
 
+class TestSettledCases:
+    """A case that owes nothing neither pays nor promises."""
+
+    def test_no_payment_without_balance(self, model: ResponseModel) -> None:
+        """With nothing open, replies contain no payment or promise."""
+        zero = cc.Money("0.00", "EUR")
+        for number in range(1000):
+            events = respond(model, f"C-{number}", profile="reliable", open_amount=zero)
+            assert not any(isinstance(e, cc.PaymentReceived | cc.PromiseToPay) for e in events)
+
+    def test_no_unprompted_payment_without_balance(self, model: ResponseModel) -> None:
+        """A customer certain to pay unprompted pays only while something is open."""
+        eager = ProfileBehaviour(unprompted_before_due=1.0)
+        certain = model.model_copy(
+            update={"profiles": {**model.profiles, BehaviourProfile.RELIABLE: eager}}
+        )
+        options = {"profile": "reliable", "on": date(2026, 11, 3), "due_on": date(2026, 11, 9)}
+        assert certain.unprompted("C-1", open_amount=OPEN, **options)  # type: ignore[arg-type]
+        zero = cc.Money("0.00", "EUR")
+        assert not certain.unprompted("C-1", open_amount=zero, **options)  # type: ignore[arg-type]
+
+
 class TestChances:
     """Configured chances, tones and profiles show up in the answers."""
 
@@ -225,6 +248,20 @@ class TestBadInput:
         """A tone outside friendly/neutral/firm is named."""
         with pytest.raises(cc.ValidationError, match="friendly, neutral, firm"):
             respond(model, "C-1", tone="angry")
+
+    def test_unknown_profile(self, model: ResponseModel) -> None:
+        """A profile outside the five is named, in respond and in unprompted."""
+        with pytest.raises(cc.ValidationError, match="reliable, forgetful"):
+            respond(model, "C-1", profile="lazy")
+        with pytest.raises(cc.ValidationError) as caught:
+            model.unprompted(
+                "C-1",
+                profile="lazy",
+                on=date(2026, 11, 3),
+                due_on=date(2026, 11, 1),
+                open_amount=OPEN,
+            )
+        assert caught.value.fields == ("profile",)
 
     def test_impossible_chances(self) -> None:
         """Exclusive reactions that add up to more than 1 are refused."""

@@ -14,6 +14,7 @@ from ._attribution import (
     attribute_payments,
     payment_curves,
 )
+from ._builder import JournalBuilder
 from ._feedback import FeedbackRow, FeedbackSummary, summarize_feedback
 from ._kpis import DIMENSIONS, KpiRow, KpiTable, compute_kpis
 from ._plots import figure_to_png, plot_cost_vs_recovery, plot_funnel, plot_payment_curves
@@ -47,6 +48,7 @@ __all__ = [
     "FeedbackSummary",
     "Interval",
     "Journal",
+    "JournalBuilder",
     "KpiRow",
     "KpiTable",
     "PaymentCurve",

@@ -77,6 +77,40 @@ def _step_key(record: SendRecord) -> tuple[str, str, str]:
     return (record.campaign, record.step, record.channel)
 
 
+_StepKey = tuple[str, str, str]
+
+
+class _Credit:
+    """Running credit per (campaign, step, channel) while payments are attributed."""
+
+    def __init__(self, index: JournalIndex, money: Converter) -> None:
+        self.last: dict[_StepKey, list[Decimal]] = defaultdict(list)
+        self.linear: dict[_StepKey, Decimal] = defaultdict(Decimal)
+        self.assisted: dict[_StepKey, int] = defaultdict(int)
+        sends = index.journal.sends
+        for number, payments in index.credited.items():
+            self.last[_step_key(sends[number])] += [money(p.amount) for p in payments]
+        for payment in index.journal.payments:
+            touches = [_step_key(sends[n]) for n in index.touches(payment.case_id, payment.at)]
+            for key in touches:
+                self.linear[key] += money(payment.amount) / len(touches)
+            for key in set(touches):
+                self.assisted[key] += 1
+
+    def row(self, key: _StepKey, total: Decimal) -> AttributionRow:
+        amount = sum(self.last[key], Decimal(0))
+        return AttributionRow(
+            campaign=key[0],
+            step=key[1],
+            channel=key[2],
+            payments=len(self.last[key]),
+            amount=amount.quantize(CENT),
+            share=float(amount / total) if total else 0.0,
+            linear_amount=self.linear[key].quantize(CENT),
+            assisted=self.assisted[key],
+        )
+
+
 def attribute_payments(
     journal: Journal,
     /,
@@ -92,33 +126,13 @@ def attribute_payments(
     """
     money = Converter(journal, currency=currency, rates=rates)
     index = JournalIndex(journal, window=window)
-    sends = journal.sends
-    last: dict[tuple[str, str, str], list[Decimal]] = defaultdict(list)
-    linear: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    assisted: dict[tuple[str, str, str], int] = defaultdict(int)
-    for number, payments in index.credited.items():
-        last[_step_key(sends[number])] += [money(p.amount) for p in payments]
-    for payment in journal.payments:
-        touches = index.touches(payment.case_id, payment.at)
-        for number in touches:
-            linear[_step_key(sends[number])] += money(payment.amount) / len(touches)
-        for key in {_step_key(sends[n]) for n in touches}:
-            assisted[key] += 1
+    credit = _Credit(index, money)
     total = sum((money(p.amount) for p in journal.payments), Decimal(0))
-    rows = tuple(
-        AttributionRow(
-            campaign=key[0], step=key[1], channel=key[2],
-            payments=len(last[key]), amount=sum(last[key], Decimal(0)).quantize(CENT),
-            share=float(sum(last[key], Decimal(0)) / total) if total else 0.0,
-            linear_amount=linear[key].quantize(CENT), assisted=assisted[key],
-        )
-        for key in sorted(set(linear) | set(last))
-    )  # fmt: skip
     lost = [money(p.amount) for p in index.unattributed]
     return Attribution(
         currency=money.currency,
         window=window,
-        steps=rows,
+        steps=tuple(credit.row(key, total) for key in sorted(set(credit.linear))),
         unattributed_payments=len(lost),
         unattributed_amount=sum(lost, Decimal(0)).quantize(CENT),
         total_amount=total.quantize(CENT),

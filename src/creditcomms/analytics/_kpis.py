@@ -28,7 +28,7 @@ from creditcomms.errors import ConfigurationError
 from creditcomms.model import Model
 
 from ._index import CENT, Converter, JournalIndex, is_contact, utc_day
-from ._records import Journal, SendRecord
+from ._records import Journal, PaymentRecord, SendRecord, SendStatus
 from ._tables import Table
 
 if TYPE_CHECKING:
@@ -127,6 +127,34 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _counts(records: list[SendRecord]) -> dict[str, int]:
+    statuses = [r.status for r in records]
+    return {
+        "attempts": len(statuses),
+        "sent": sum(s.left for s in statuses),
+        "failed": sum(not s.left for s in statuses),
+        "bounced": statuses.count(SendStatus.BOUNCED),
+        "delivered": sum(s.delivered for s in statuses),
+        "opened": sum(s.opened for s in statuses),
+        "read": statuses.count(SendStatus.READ),
+        "clicked": statuses.count(SendStatus.CLICKED),
+    }
+
+
+def _money_figures(
+    records: list[SendRecord], credited: list[tuple[SendRecord, PaymentRecord]], money: Converter
+) -> dict[str, Any]:
+    cost = sum((money(r.cost) for r in records), Decimal(0)).quantize(CENT)
+    collected = sum((money(p.amount) for _, p in credited), Decimal(0)).quantize(CENT)
+    return {
+        "cost": cost,
+        "collected": collected,
+        "cost_per_collected": _ratio(cost, collected),
+        "days_to_pay": _mean([(p.at - r.at) / timedelta(days=1) for r, p in credited]),
+        "days_past_due": _mean([float((p.at.date() - p.due_on).days) for _, p in credited]),
+    }
+
+
 def _row(
     key: tuple[Any, ...],
     numbers: list[int],
@@ -134,35 +162,18 @@ def _row(
     money: Converter,
     by: tuple[Dimension, ...],
 ) -> KpiRow:
-    records = [index.journal.sends[i] for i in numbers]
-    statuses = [r.status for r in records]
+    sends = index.journal.sends
+    records = [sends[i] for i in numbers]
     cases = {r.case_id for r in records}
-    paid = {
-        index.journal.sends[i].case_id
-        for i in numbers
-        if is_contact(index.journal.sends[i]) and index.paid_after(i)
-    }
-    credited = [(index.journal.sends[i], p) for i in numbers for p in index.credited.get(i, ())]
-    cost = sum((money(r.cost) for r in records), Decimal(0)).quantize(CENT)
-    collected = sum((money(p.amount) for _, p in credited), Decimal(0)).quantize(CENT)
+    paid = {sends[i].case_id for i in numbers if is_contact(sends[i]) and index.paid_after(i)}
+    credited = [(sends[i], p) for i in numbers for p in index.credited.get(i, ())]
     return KpiRow(
         **dict(zip(by, key, strict=True)),
-        attempts=len(records),
-        sent=sum(s.left for s in statuses),
-        failed=sum(not s.left for s in statuses),
-        bounced=sum(s == "bounced" for s in statuses),
-        delivered=sum(s.delivered for s in statuses),
-        opened=sum(s.opened for s in statuses),
-        read=sum(s == "read" for s in statuses),
-        clicked=sum(s == "clicked" for s in statuses),
+        **_counts(records),
+        **_money_figures(records, credited, money),
         cases=len(cases),
         paid_cases=len(paid),
         collection_rate=len(paid) / len(cases),
-        cost=cost,
-        collected=collected,
-        cost_per_collected=_ratio(cost, collected),
-        days_to_pay=_mean([(p.at - r.at) / timedelta(days=1) for r, p in credited]),
-        days_past_due=_mean([float((p.at.date() - p.due_on).days) for _, p in credited]),
         opt_outs=sum(len(index.opt_outs.get(i, ())) for i in numbers),
     )
 

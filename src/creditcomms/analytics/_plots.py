@@ -6,6 +6,7 @@ notebooks, and `write_report` saves them through the Agg renderer.
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import TYPE_CHECKING, Any
 
@@ -27,12 +28,23 @@ __all__ = [
 _FUNNEL = ("sent", "delivered", "opened", "clicked", "paid_cases")
 
 
+@functools.cache
+def _notebook_figure(base: type[Figure]) -> type[Figure]:
+    class NotebookFigure(base):  # type: ignore[misc,valid-type]
+        """A figure that shows itself as a PNG in notebooks, without pyplot."""
+
+        def _repr_png_(self) -> bytes:
+            return figure_to_png(self)
+
+    return NotebookFigure
+
+
 def _figure(feature: str, *, width: float = 8.0, height: float = 4.5) -> Figure:
     try:
         from matplotlib.figure import Figure  # noqa: PLC0415 - optional dependency
     except ImportError:
         raise MissingExtraError(feature, "analytics", "matplotlib") from None
-    return Figure(figsize=(width, height), layout="constrained")
+    return _notebook_figure(Figure)(figsize=(width, height), layout="constrained")
 
 
 def _label(row: dict[str, Any], by: tuple[str, ...]) -> str:

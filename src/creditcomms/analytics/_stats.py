@@ -110,12 +110,42 @@ class Comparison(Model):
     """One sentence for people, including "not enough data yet" and what is missing."""
 
 
-def _shortfall(name: str, successes: int, trials: int, pooled: float) -> str | None:
+def _shortfall(name: str, trials: int, pooled: float) -> str | None:
     if trials < MIN_TRIALS:
         return f"{name} has {trials} cases (needs {MIN_TRIALS})"
     if min(trials * pooled, trials * (1 - pooled)) < MIN_EXPECTED:
         return f"{name} expects fewer than {MIN_EXPECTED} successes or failures"
     return None
+
+
+def _rate(counts: tuple[int, int]) -> float:
+    return counts[0] / counts[1] if counts[1] else 0.0
+
+
+def _estimates(
+    names: tuple[str, str], control: tuple[int, int], variant: tuple[int, int]
+) -> dict[str, Any]:
+    pa, pb = _rate(control), _rate(variant)
+    return {
+        "control": names[0],
+        "variant": names[1],
+        "control_rate": pa,
+        "variant_rate": pb,
+        "difference": pb - pa,
+        "relative_lift": (pb - pa) / pa if pa else None,
+        "cohens_h": 2 * math.asin(math.sqrt(pb)) - 2 * math.asin(math.sqrt(pa)),
+    }
+
+
+def _z_test(
+    control: tuple[int, int], variant: tuple[int, int], pooled: float, confidence: float
+) -> dict[str, Any]:
+    (pa, na), (pb, nb) = (_rate(control), control[1]), (_rate(variant), variant[1])
+    z = (pb - pa) / math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+    p_value = 2.0 * (1.0 - NormalDist().cdf(abs(z)))
+    half = _z(confidence) * math.sqrt(pa * (1 - pa) / na + pb * (1 - pb) / nb)
+    interval = Interval(low=pb - pa - half, high=pb - pa + half, confidence=confidence)
+    return {"z": z, "p_value": p_value, "difference_interval": interval}
 
 
 def compare_proportions(
@@ -131,55 +161,35 @@ def compare_proportions(
     The test is the two-sided two-proportion z-test with the pooled standard error; the
     interval of the difference uses the unpooled (Wald) standard error.
     """
-    (xa, na), (xb, nb) = control, variant
-    _check_counts(xa, na, names[0])
-    _check_counts(xb, nb, names[1])
-    z_crit = _z(confidence)
-    pa, pb = (xa / na if na else 0.0), (xb / nb if nb else 0.0)
-    pooled = (xa + xb) / (na + nb) if na + nb else 0.0
+    _check_counts(*control, names[0])
+    _check_counts(*variant, names[1])
+    _z(confidence)
+    trials = control[1] + variant[1]
+    pooled = (control[0] + variant[0]) / trials if trials else 0.0
+    estimates = _estimates(names, control, variant)
     missing = [
         m
         for m in (
-            _shortfall(n, x, t, pooled) for n, x, t in ((names[0], xa, na), (names[1], xb, nb))
+            _shortfall(names[0], control[1], pooled),
+            _shortfall(names[1], variant[1], pooled),
         )
         if m
     ]
-    base: dict[str, Any] = {
-        "control": names[0],
-        "variant": names[1],
-        "control_rate": pa,
-        "variant_rate": pb,
-        "difference": pb - pa,
-        "relative_lift": (pb - pa) / pa if pa else None,
-        "cohens_h": 2 * math.asin(math.sqrt(pb)) - 2 * math.asin(math.sqrt(pa)),
-    }
     if missing:
-        verdict = "not enough data yet: " + "; ".join(missing)
         return Comparison(
-            **base,
+            **estimates,
             difference_interval=None,
             z=None,
             p_value=None,
             enough_data=False,
             significant=False,
-            verdict=verdict,
+            verdict="not enough data yet: " + "; ".join(missing),
         )
-    se_pooled = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
-    z = (pb - pa) / se_pooled
-    p_value = 2.0 * (1.0 - NormalDist().cdf(abs(z)))
-    se = math.sqrt(pa * (1 - pa) / na + pb * (1 - pb) / nb)
-    interval = Interval(
-        low=pb - pa - z_crit * se, high=pb - pa + z_crit * se, confidence=confidence
-    )
-    significant = p_value < 1.0 - confidence
+    test = _z_test(control, variant, pooled, confidence)
+    significant = test["p_value"] < 1.0 - confidence
+    verdict = _verdict(names, estimates["difference"], test["p_value"], significant=significant)
     return Comparison(
-        **base,
-        difference_interval=interval,
-        z=z,
-        p_value=p_value,
-        enough_data=True,
-        significant=significant,
-        verdict=_verdict(names, pb - pa, p_value, significant=significant),
+        **estimates, **test, enough_data=True, significant=significant, verdict=verdict
     )
 
 

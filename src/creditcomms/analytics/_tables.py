@@ -65,3 +65,7 @@ class Table(abc.ABC):
             for row in self.rows()
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def _repr_html_(self) -> str:
+        """Notebooks show results as tables."""
+        return self.to_html()

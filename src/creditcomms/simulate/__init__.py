@@ -5,6 +5,7 @@ profile stays outside the `Case`, where only `ResponseModel` reads it.
 """
 
 from ._config import ChannelResponse, ProfileBehaviour, ToneEffect
+from ._pending import PendingEvents
 from ._portfolio import Portfolio, synthetic_portfolio
 from ._profile import DEFAULT_COUNTRY_MIX, DEFAULT_PROFILE_MIX, BehaviourProfile
 from ._response import ResponseEvent, ResponseModel
@@ -14,6 +15,7 @@ __all__ = [
     "DEFAULT_PROFILE_MIX",
     "BehaviourProfile",
     "ChannelResponse",
+    "PendingEvents",
     "Portfolio",
     "ProfileBehaviour",
     "ResponseEvent",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -130,7 +130,8 @@ class ResponseModel(Model):
             channel: The channel the message went out on.
             tone: The message's tone.
             sent_at: When it was sent (timezone-aware); every event happens after it.
-            open_amount: What the case still owes; payments never exceed it.
+            open_amount: What the case still owes; payments never exceed it, and a case
+                that owes nothing neither pays nor promises.
             step_id: The campaign step, copied into `Feedback` events.
             idempotency_key: The send's key. When given, delivery reports
                 (`DeliveryStatusChanged`: delivered, bounced, opened, read, clicked) are
@@ -142,15 +143,16 @@ class ResponseModel(Model):
             `Feedback` and `DeliveryStatusChanged`, in time order.
         """
         name = channel if isinstance(channel, str) else channel.name
-        draws = rng or self.rng(case_id, name, _aware(sent_at, "sent_at").isoformat())
+        _aware(sent_at, "sent_at")
+        draws = rng or self.rng(case_id, name, sent_at.isoformat())
+        tone_name = _tone(tone)
         call = _Call(
-            model=self,
             case_id=case_id,
-            profile=self.profiles[BehaviourProfile(profile)],
+            profile=self._profile(profile),
             channel=name,
             response=self._channel(name),
-            tone=self.tones.get(_tone(tone), ToneEffect()),
-            tone_name=_tone(tone),
+            tone=self.tones.get(tone_name, ToneEffect()),
+            tone_name=tone_name,
             open_amount=open_amount,
             key=idempotency_key,
             rng=draws,
@@ -174,7 +176,9 @@ class ResponseModel(Model):
         Call it once per simulated day for every open case: reliable customers pay around the
         due date on their own, so a campaign's effect is measured against that baseline.
         """
-        behaviour = self.profiles[BehaviourProfile(profile)]
+        behaviour = self._profile(profile)
+        if not open_amount.is_positive:
+            return []
         draws = rng or self.rng(case_id, "unprompted", on.isoformat())
         chance = behaviour.unprompted_before_due if on <= due_on else behaviour.unprompted_after_due
         if draws.random() >= chance:
@@ -184,6 +188,16 @@ class ResponseModel(Model):
         )
         amount = _payment(open_amount, behaviour.partial, draws)
         return [PaymentReceived(case_id=case_id, at=moment, amount=amount)]
+
+    def _profile(self, profile: BehaviourProfile | str) -> ProfileBehaviour:
+        try:
+            return self.profiles[BehaviourProfile(profile)]
+        except ValueError:
+            known = ", ".join(p.value for p in BehaviourProfile)
+            problem = FieldProblem(
+                field="profile", value=profile, message=f"must be one of {known}"
+            )
+            raise ValidationError("ResponseModel", [problem]) from None
 
     def _channel(self, name: str) -> ChannelResponse:
         try:
@@ -200,7 +214,7 @@ def _aware(moment: datetime, field: str) -> datetime:
         problem = FieldProblem(
             field=field, value=moment, message="must be timezone-aware, e.g. tzinfo=UTC"
         )
-        raise ValidationError("ResponseModel.respond", [problem])
+        raise ValidationError("ResponseModel", [problem])
     return moment
 
 
@@ -210,7 +224,7 @@ def _tone(value: Tone | str) -> Tone:
     except ValueError:
         known = ", ".join(t.value for t in Tone)
         problem = FieldProblem(field="tone", value=value, message=f"must be one of {known}")
-        raise ValidationError("ResponseModel.respond", [problem]) from None
+        raise ValidationError("ResponseModel", [problem]) from None
 
 
 def _payment(open_amount: Money, partial: float, rng: random.Random) -> Money:
@@ -226,20 +240,19 @@ def _between(window: tuple[timedelta, timedelta], rng: random.Random) -> timedel
     return low + (high - low) * rng.random()
 
 
+@dataclass(frozen=True, slots=True)
 class _Call:
     """One ``respond`` call: the combined probabilities and the draws, in a fixed order."""
 
-    def __init__(self, **values: Any) -> None:
-        self.model: ResponseModel = values["model"]
-        self.case_id: str = values["case_id"]
-        self.profile: ProfileBehaviour = values["profile"]
-        self.channel: str = values["channel"]
-        self.response: ChannelResponse = values["response"]
-        self.tone: ToneEffect = values["tone"]
-        self.tone_name: Tone = values["tone_name"]
-        self.open_amount: Money = values["open_amount"]
-        self.key: str | None = values["key"]
-        self.rng: random.Random = values["rng"]
+    case_id: str
+    profile: ProfileBehaviour
+    channel: str
+    response: ChannelResponse
+    tone: ToneEffect
+    tone_name: Tone
+    open_amount: Money
+    key: str | None
+    rng: random.Random
 
     def status(self, status: DeliveryStatus, at: datetime) -> list[ResponseEvent]:
         if self.key is None:
@@ -297,6 +310,8 @@ class _Call:
 
     def react(self, outcome: str | None, seen_at: datetime, at: datetime) -> list[ResponseEvent]:
         case_id, rng = self.case_id, self.rng
+        if outcome in {"pay", "promise"} and not self.open_amount.is_positive:
+            return []  # nothing left to pay
         if outcome == "pay":
             clicked = self.status(DeliveryStatus.CLICKED, seen_at) if self.response.pay_link else []
             amount = _payment(self.open_amount, self.profile.partial, rng)
