@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import os
+from collections.abc import Iterator
+
 import pytest
 
 import creditcomms as cc
+from creditcomms.stores._pgtemp import TemporaryPostgres, find_postgres_bindir
 
 
 @pytest.fixture(name="now")
@@ -75,3 +79,15 @@ def _creditor() -> cc.Creditor:
         senders={cc.EMAIL: "Muster GmbH <billing@muster.example>", cc.SMS: "MUSTER"},
         email="billing@muster.example",
     )
+
+
+@pytest.fixture(name="postgres_dsn", scope="session")
+def _postgres_dsn() -> Iterator[str]:
+    """A private PostgreSQL server for the session; skips locally without binaries, fails in CI."""
+    if find_postgres_bindir() is None:
+        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with TemporaryPostgres() as server:
+        yield server.dsn

@@ -1,0 +1,340 @@
+"""The Engine: sync cases, record events, and run what is due, durably."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_event
+from creditcomms.dispatch import Dispatcher, Envelope, Outcome
+from creditcomms.errors import CreditCommsError, LeaseLostError, VersionConflictError
+from creditcomms.model import Case, ContactRecord, Creditor, Event, Reason
+from creditcomms.stores import CaseRecord, CaseStatus, Claim, Store
+from creditcomms.templates import TemplateLibrary
+
+from ._render import Renderer
+from ._report import RunReport, SyncReport
+
+__all__ = ["Engine", "ProgressCallback"]
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, claimed_so_far)`` after each batch of a run."""
+
+_CASE_STATUS = {
+    PlanStatus.ACTIVE: CaseStatus.ACTIVE,
+    PlanStatus.PAUSED: CaseStatus.PAUSED,
+    PlanStatus.STOPPED: CaseStatus.STOPPED,
+    PlanStatus.FINISHED: CaseStatus.COMPLETED,
+    PlanStatus.UNASSIGNED: CaseStatus.STOPPED,
+}
+
+
+def _default_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class _CaseWork:
+    """One case's share of a batch: its fresh plan and what to do with each claim."""
+
+    record: CaseRecord
+    plan: Plan
+    sends: list[tuple[Claim, Action, Envelope]] = field(default_factory=list)
+
+
+class Engine:
+    """Ties the pipeline to a store: plan, render, send and journal, safe under crashes.
+
+    Each claimed action is re-planned against the stored case just before it is sent (paid
+    in the meantime: skipped, with the reason in the journal), written as ``attempting``
+    before the provider call, and completed under the worker's lease. A crash between the
+    provider call and the commit is the only window in which a message can go out twice; the
+    retry carries the same idempotency key, so it is recognisable.
+
+    Args:
+        strategy: Chooses the campaign (and variant) per case and plans its steps.
+        templates: Renders each action into a message for its channel.
+        creditor: Who is owed: signs pay links, receives payments, sends the messages.
+        dispatcher: Sends messages through the host's transports.
+        store: The durable schedule and journal.
+        renderer: How actions become messages (pay links, QR codes, letter PDFs).
+        lease: How long a claimed action stays reserved for this worker.
+        worker: This worker's name in the journal (``host:pid`` by default).
+        batch_size: How many claims are planned, rendered and dispatched together.
+    """
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        templates: TemplateLibrary,
+        creditor: Creditor,
+        dispatcher: Dispatcher,
+        store: Store,
+        *,
+        renderer: Renderer | None = None,
+        lease: timedelta = timedelta(minutes=5),
+        worker: str | None = None,
+        batch_size: int = 500,
+    ) -> None:
+        self.strategy = strategy
+        self.templates = templates
+        self.creditor = creditor
+        self.dispatcher = dispatcher
+        self.store = store
+        self.renderer = renderer or Renderer(templates, creditor)
+        self.lease = lease
+        self.worker = worker or _default_worker()
+        self.batch_size = batch_size
+
+    # -- cases and events ------------------------------------------------------------------
+
+    async def sync(self, cases: Iterable[Case], /, *, at: datetime) -> SyncReport:
+        """Upsert the host's cases and plan their next actions; running it twice is harmless.
+
+        Debtor and invoices come from the host. The history creditcomms wrote (messages
+        sent) and the state it derived from recorded events are kept, unless the host's
+        case carries state of its own.
+        """
+        report = SyncReport()
+        for case in cases:
+            stored = await self.store.get_case(case.id)
+            merged = _merge(case, stored)
+            plan = await self._save(merged, stored, at=at)
+            report.cases += 1
+            report.enrolled += stored is None
+            report.actions_planned += len(plan.actions)
+            report.stopped += plan.status in {PlanStatus.STOPPED, PlanStatus.UNASSIGNED}
+        return report
+
+    async def record(self, event: Event, /) -> Case | None:
+        """Journal a host event and apply it: payments stop, disputes pause, promises resume.
+
+        Returns the case as it stands afterwards, or ``None`` when the store does not know
+        the case (the event is journalled all the same).
+        """
+        await self.store.record_event(event)
+        for _ in range(5):
+            stored = await self.store.get_case(event.case_id)
+            if stored is None:
+                return None
+            case = apply_event(stored.case, event)
+            try:
+                await self._save(case, stored, at=event.at)
+            except VersionConflictError:
+                continue  # a worker updated the case meanwhile: apply to the newer version
+            return case
+        raise VersionConflictError(f"case {event.case_id} kept changing; record the event again")
+
+    def plan(self, case: Case, /, *, at: datetime) -> Plan:
+        """The plan for ``case`` at ``at``, without storing or sending anything."""
+        return self.strategy.plan(case, at=at)
+
+    async def _save(self, case: Case, stored: CaseRecord | None, *, at: datetime) -> Plan:
+        pinned = {stored.campaign_id: stored.campaign_version} if stored else None
+        plan = self.strategy.plan(case, at=at, pinned=pinned)
+        status = _CASE_STATUS[plan.status]
+        if stored is None or stored.campaign_id != plan.campaign_id:
+            await self.store.enroll(
+                case,
+                campaign_id=plan.campaign_id or "",
+                campaign_version=plan.campaign_version or 1,
+                at=at,
+                status=status,
+                next_action_at=plan.next_at,
+            )
+        else:
+            await self.store.update_case(
+                case.id,
+                at=at,
+                case=case,
+                status=status,
+                next_action_at=plan.next_at,
+                expected_version=stored.version,
+            )
+        if status is CaseStatus.STOPPED:
+            reasons = plan.reasons[-1:] or (Reason(code="stopped", detail="case closed"),)
+            await self.store.cancel_pending(case.id, at=at, reasons=reasons)
+        elif plan.actions:
+            await self.store.schedule(plan.actions, at=at)
+        return plan
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def run_due(
+        self, *, at: datetime, limit: int | None = None, progress: ProgressCallback | None = None
+    ) -> RunReport:
+        """Claim what is due at ``at``, re-check each case, render, send and journal it.
+
+        Works in batches of ``batch_size`` until nothing more is due or ``limit`` actions
+        were claimed. Returns what happened, with skip reasons and costs.
+        """
+        report = RunReport()
+        while limit is None or report.claimed < limit:
+            size = self.batch_size if limit is None else min(self.batch_size, limit - report.claimed)
+            claims = await self.store.claim_due(at, limit=size, lease=self.lease, worker=self.worker)
+            if not claims:
+                break
+            report.claimed += len(claims)
+            await self._run_batch(claims, at=at, report=report)
+            if progress is not None:
+                progress(report.claimed, report.claimed)
+        return report
+
+    def run_due_sync(self, *, at: datetime, limit: int | None = None) -> RunReport:
+        """`run_due` for scripts and notebooks that have no event loop running."""
+        return asyncio.run(self.run_due(at=at, limit=limit))
+
+    async def _run_batch(self, claims: Sequence[Claim], *, at: datetime, report: RunReport) -> None:
+        groups: dict[str, list[Claim]] = {}
+        for claim in claims:
+            groups.setdefault(claim.action.case_id, []).append(claim)
+        work: list[_CaseWork] = []
+        for case_id, group in groups.items():
+            item = await self._triage(case_id, group, at=at, report=report)
+            if item is not None:
+                work.append(item)
+        sends = [s for item in work for s in item.sends]
+        for claim, action, _ in sends:
+            await _fenced(self.store.mark_attempting(claim, at=at, channel=action.channel))
+        outcomes = await self.dispatcher.send([envelope for _, _, envelope in sends])
+        results = iter(outcomes)
+        for item in work:
+            records = [
+                await self._finish(claim, action, next(results), at=at, report=report)
+                for claim, action, _ in item.sends
+            ]
+            await self._after_sends(item, [r for r in records if r is not None], at=at)
+
+    async def _triage(
+        self, case_id: str, claims: list[Claim], *, at: datetime, report: RunReport
+    ) -> _CaseWork | None:
+        stored = await self.store.get_case(case_id)
+        if stored is None:
+            gone = [Reason(code="unknown_case", detail=f"case {case_id} is not in the store")]
+            for claim in claims:
+                await self._skip(claim, gone, at=at, report=report)
+            return None
+        pinned = {stored.campaign_id: stored.campaign_version}
+        plan = self.strategy.plan(stored.case, at=at, pinned=pinned)
+        item = _CaseWork(stored, plan)
+        due = {a.idempotency_key: a for a in plan.due}
+        later = {a.idempotency_key: a for a in plan.upcoming}
+        for claim in claims:
+            key = claim.idempotency_key
+            report.uncertain += claim.uncertain_since is not None
+            if key in due:
+                await self._prepare(item, claim, due[key], at=at, report=report)
+            elif key in later:
+                report.rescheduled += 1
+                moved = later[key]
+                reason = Reason(code="moved", detail=f"now due at {moved.due_at.isoformat()}")
+                await _fenced(self.store.fail(claim, at=at, reasons=[reason], retry_at=moved.due_at))
+            else:
+                await self._skip(claim, _why_not(plan, claim.action), at=at, report=report)
+        return item
+
+    async def _prepare(
+        self, item: _CaseWork, claim: Claim, action: Action, *, at: datetime, report: RunReport
+    ) -> None:
+        try:
+            envelope = self.renderer.envelope(action, item.record.case, at=at)
+        except CreditCommsError as error:
+            reason = Reason(code="render_failed", detail=str(error).splitlines()[0])
+            report.failed += 1
+            report.failures.append(reason)
+            await _fenced(self.store.fail(claim, at=at, reasons=[reason]))
+            return
+        item.sends.append((claim, action, envelope))
+
+    async def _finish(
+        self, claim: Claim, action: Action, outcome: Outcome, *, at: datetime, report: RunReport
+    ) -> ContactRecord | None:
+        if not outcome.ok:
+            reason = Reason(code="delivery_failed", detail=str(outcome.error))
+            report.failed += 1
+            report.failures.append(reason)
+            await _fenced(self.store.fail(claim, at=at, reasons=[reason]))
+            return None
+        message = outcome.message
+        report.sent += 1
+        report.sent_by_channel[message.channel] += 1
+        report.add_cost(message.cost)
+        receipt = outcome.receipt
+        reasons = _fallback_reasons(action, outcome)
+        report.fallbacks += bool(reasons)
+        await _fenced(
+            self.store.complete(
+                claim,
+                at=at,
+                channel=message.channel,
+                provider_message_id=receipt.provider_message_id if receipt else None,
+                cost=message.cost,
+                reasons=reasons,
+            )
+        )
+        return ContactRecord(
+            at=at,
+            channel=message.channel,
+            campaign_id=action.campaign_id,
+            step_id=action.step_id,
+            idempotency_key=action.idempotency_key,
+        )
+
+    async def _after_sends(self, item: _CaseWork, records: list[ContactRecord], *, at: datetime) -> None:
+        stored = item.record
+        for _ in range(5):
+            case = stored.case.model_copy(update={"history": (*stored.case.history, *records)})
+            try:
+                await self._save(case, stored, at=at)
+                return
+            except VersionConflictError:
+                fresh = await self.store.get_case(stored.case_id)
+                if fresh is None:
+                    return
+                stored = fresh
+        raise VersionConflictError(f"case {stored.case_id} kept changing while recording sends")
+
+    async def _skip(
+        self, claim: Claim, reasons: Sequence[Reason], *, at: datetime, report: RunReport
+    ) -> None:
+        report.skipped[reasons[0].code if reasons else "skipped"] += 1
+        await _fenced(self.store.skip(claim, at=at, reasons=reasons))
+
+
+async def _fenced(step: Awaitable[None]) -> None:
+    """Run a store write that a newer lease may have overtaken; then its outcome wins."""
+    try:
+        await step
+    except LeaseLostError:
+        return
+
+
+def _fallback_reasons(action: Action, outcome: Outcome) -> list[Reason]:
+    sent_by = outcome.message.channel
+    if sent_by == action.channel:
+        return []
+    tried = ", ".join(outcome.fallback_from) or f"{action.channel} (no contact)"
+    return [Reason(code="fallback", detail=f"sent by {sent_by} after {tried}")]
+
+
+def _merge(case: Case, stored: CaseRecord | None) -> Case:
+    if stored is None:
+        return case
+    known = {r.idempotency_key for r in case.history if r.idempotency_key}
+    kept = [r for r in stored.case.history if r.idempotency_key is None or r.idempotency_key not in known]
+    history = tuple(sorted((*case.history, *kept), key=lambda r: r.at))
+    state = case.state if case.state != type(case.state)() else stored.case.state
+    return case.model_copy(update={"history": history, "state": state})
+
+
+def _why_not(plan: Plan, action: Action) -> list[Reason]:
+    for held in plan.held:
+        if held.step_id == action.step_id and held.channel in {None, action.channel}:
+            return list(held.reasons)
+    if plan.reasons and plan.status is not PlanStatus.ACTIVE:
+        return [plan.reasons[-1]]
+    return [Reason(code="not_due", detail=f"step {action.step_id} is no longer due")]

@@ -1,0 +1,100 @@
+"""From an action to a message: payment request, template, letter PDF, fallbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from creditcomms.campaigns import Action, idempotency_key
+from creditcomms.channels import LetterMessage, Message
+from creditcomms.dispatch import Envelope
+from creditcomms.errors import CreditCommsError, MissingExtraError
+from creditcomms.model import Case, Creditor
+from creditcomms.payments import PaymentRequest
+from creditcomms.templates import TemplateLibrary
+
+__all__ = ["Renderer"]
+
+
+class Renderer:
+    """Turns an action into an `Envelope`: the message and lazily rendered fallbacks.
+
+    Every channel gets the same `PaymentRequest` (pay link, reference, QR code), so the
+    email's button, the SMS link and the letter's QR code lead to the same claim. Letters
+    are laid out as PDF when the ``letters`` extra is installed and ``letters=True``.
+    """
+
+    def __init__(
+        self,
+        templates: TemplateLibrary,
+        creditor: Creditor,
+        *,
+        letters: bool = True,
+        link_validity: timedelta = timedelta(days=30),
+    ) -> None:
+        self.templates = templates
+        self.creditor = creditor
+        self.letters = letters
+        self.link_validity = link_validity
+
+    def message(self, action: Action, case: Case, /, *, at: datetime) -> Message:
+        """Render one action for its channel (raises when the case lacks its contact)."""
+        payment = PaymentRequest.for_case(
+            case,
+            self.creditor,
+            at=at,
+            invoice_ids=action.invoice_ids or None,
+            expires_in=self.link_validity,
+        )
+        message = self.templates.render_action(action, case, self.creditor, payment=payment)
+        if isinstance(message, LetterMessage) and self.letters:
+            message = self._lay_out(message, case, payment)
+        return message.model_copy(update={"meta": {**message.meta, **_tags(action)}})
+
+    def envelope(self, action: Action, case: Case, /, *, at: datetime) -> Envelope:
+        """The action's message plus its fallback channels, rendered only when needed."""
+        chain = [action, *(_on(action, channel) for channel in action.fallback)]
+        for index, candidate in enumerate(chain):
+            try:
+                first = self.message(candidate, case, at=at)
+            except CreditCommsError:
+                if index == len(chain) - 1:
+                    raise
+                continue
+            rest = tuple(self._lazy(a, case, at) for a in chain[index + 1 :])
+            return Envelope(first, fallbacks=rest)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _lazy(self, action: Action, case: Case, at: datetime) -> Callable[[], Message]:
+        return lambda: self.message(action, case, at=at)
+
+    def _lay_out(self, message: LetterMessage, case: Case, payment: PaymentRequest) -> LetterMessage:
+        try:
+            from creditcomms.letters import render_letter
+        except MissingExtraError:
+            return message
+        return render_letter(message, case=case, creditor=self.creditor, payment=payment)
+
+
+def _tags(action: Action) -> dict[str, str]:
+    """Non-personal labels that analytics and provider callbacks use."""
+    tags = {"tone": action.tone.value, "template": action.template}
+    if action.variant:
+        tags["variant"] = action.variant
+    if action.segment:
+        tags["segment"] = action.segment
+    return tags
+
+
+def _on(action: Action, channel: str) -> Action:
+    key = idempotency_key(
+        campaign_id=action.campaign_id,
+        version=action.campaign_version,
+        case_id=action.case_id,
+        step_id=action.step_id,
+        channel=channel,
+        repeat=action.repeat,
+    )
+    # The planner builds actions without re-validation; do the same for the fallback copy.
+    fields = {**action.__dict__, "channel": channel, "idempotency_key": key, "fallback": ()}
+    return Action.model_construct(**fields)

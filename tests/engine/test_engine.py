@@ -1,0 +1,244 @@
+"""The engine: sync, record, run_due; re-checks before sending; nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import creditcomms as cc
+from creditcomms.stores import ActionStatus, JournalKind
+from creditcomms.transports import InMemoryTransport, MockTransport
+
+SYNC_AT = datetime(2026, 10, 20, 9, tzinfo=UTC)
+PRE_DUE_AT = datetime(2026, 10, 28, 12, tzinfo=UTC)
+REMINDER_AT = datetime(2026, 11, 3, 12, tzinfo=UTC)
+SECOND_AT = datetime(2026, 11, 10, 12, tzinfo=UTC)
+
+
+async def _keys(store: cc.MemoryStore, case_id: str) -> list[str]:
+    return [a.idempotency_key for a in await store.pending(case_id)]
+
+
+class TestSync:
+    """Syncing cases enrolls them and plans their actions, idempotently."""
+
+    async def test_sync_plans_and_is_idempotent(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """A second sync of the same case plans nothing new."""
+        first = await engine.sync([case], at=SYNC_AT)
+        pending = await _keys(store, case.id)
+        second = await engine.sync([case], at=SYNC_AT)
+        assert first.enrolled == 1
+        assert second.enrolled == 0
+        assert pending
+        assert await _keys(store, case.id) == pending
+
+    async def test_sync_keeps_history_written_by_the_engine(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """Re-syncing the host's case (without history) keeps the messages already sent."""
+        await engine.sync([case], at=SYNC_AT)
+        await engine.run_due(at=PRE_DUE_AT)
+        await engine.sync([case], at=PRE_DUE_AT + timedelta(hours=1))
+        stored = await store.get_case(case.id)
+        assert stored is not None
+        assert [r.step_id for r in stored.case.history] == ["pre-due"]
+
+
+class TestRunDue:
+    """Running due work sends each step once, in order, and journals it."""
+
+    async def test_sends_each_step_once(
+        self,
+        engine: cc.Engine,
+        store: cc.MemoryStore,
+        case: cc.Case,
+        transport: InMemoryTransport,
+    ) -> None:
+        """Each due step is sent exactly once, even when run_due is called again."""
+        await engine.sync([case], at=SYNC_AT)
+        report = await engine.run_due(at=PRE_DUE_AT)
+        again = await engine.run_due(at=PRE_DUE_AT)
+        assert (report.claimed, report.sent) == (1, 1)
+        assert again.claimed == 0
+        await engine.run_due(at=REMINDER_AT)
+        await engine.run_due(at=SECOND_AT)
+        steps = [m.step_id for m in transport.sent]
+        assert steps == ["pre-due", "reminder-1", "reminder-2"]
+        assert len({m.idempotency_key for m in transport.sent}) == 3
+        journal = await store.history(case.id)
+        assert [e.step_id for e in journal if e.kind is JournalKind.SENT] == steps
+
+    async def test_messages_carry_pay_link_and_labels(
+        self, engine: cc.Engine, case: cc.Case, transport: InMemoryTransport
+    ) -> None:
+        """The email has the signed pay link, and meta tags the tone for analytics."""
+        await engine.sync([case], at=SYNC_AT)
+        await engine.run_due(at=PRE_DUE_AT)
+        (message,) = transport.sent
+        assert isinstance(message, cc.EmailMessage)
+        assert "https://pay.muster.example/" in message.text
+        assert message.meta["tone"] == "friendly"
+        assert message.cost == cc.EMAIL.cost
+
+    async def test_missing_contact_falls_back(
+        self,
+        engine: cc.Engine,
+        store: cc.MemoryStore,
+        case: cc.Case,
+        transport: InMemoryTransport,
+    ) -> None:
+        """Without a phone number the planner sends the SMS step by its email fallback."""
+        contacts = case.debtor.contacts.model_copy(update={"phone": None})
+        no_phone = case.model_copy(
+            update={"debtor": case.debtor.model_copy(update={"contacts": contacts})}
+        )
+        await engine.sync([no_phone], at=SYNC_AT)
+        await engine.run_due(at=PRE_DUE_AT)
+        await engine.run_due(at=REMINDER_AT)
+        await engine.run_due(at=SECOND_AT)
+        assert transport.sent[-1].channel == "email"
+        assert transport.sent[-1].step_id == "reminder-2"
+        sent = [e for e in await store.history(case.id) if e.kind is JournalKind.SENT]
+        assert sent[-1].channel == "email"
+
+
+async def test_permanent_failure_falls_back_at_send_time(
+    campaign: cc.Campaign, creditor: cc.Creditor, store: cc.MemoryStore, case: cc.Case
+) -> None:
+    """An SMS the provider rejects for good is sent by the step's fallback channel."""
+
+    def reject(message: cc.Message) -> cc.Receipt:
+        raise cc.RecipientRejected("number unreachable", channel=message.channel)
+
+    email = InMemoryTransport()
+    dispatcher = cc.Dispatcher(transports={cc.SMS: MockTransport(reject), cc.EMAIL: email})
+    engine = cc.Engine(
+        cc.Strategy([], default=campaign), cc.TemplateLibrary.builtin(), creditor, dispatcher, store
+    )
+    await engine.sync([case], at=SYNC_AT)
+    await engine.run_due(at=PRE_DUE_AT)
+    await engine.run_due(at=REMINDER_AT)
+    report = await engine.run_due(at=SECOND_AT)
+    assert (report.sent, report.fallbacks) == (1, 1)
+    assert email.sent[-1].step_id == "reminder-2"
+    sent = [e for e in await store.history(case.id) if e.kind is JournalKind.SENT]
+    assert sent[-1].channel == "email"
+    assert sent[-1].reasons[0].code == "fallback"
+
+
+class TestRecheck:
+    """The case is re-checked just before sending; payments and disputes stop or pause it."""
+
+    async def test_payment_stops_the_sequence(
+        self,
+        engine: cc.Engine,
+        store: cc.MemoryStore,
+        case: cc.Case,
+        transport: InMemoryTransport,
+    ) -> None:
+        """A full payment cancels what was planned; nothing more goes out."""
+        await engine.sync([case], at=SYNC_AT)
+        await engine.run_due(at=PRE_DUE_AT)
+        paid = cc.PaymentReceived(
+            case_id=case.id, at=PRE_DUE_AT + timedelta(days=1), amount=case.open_amount
+        )
+        after = await engine.record(paid)
+        assert after is not None
+        assert after.is_paid
+        assert await store.pending(case.id) == []
+        report = await engine.run_due(at=SECOND_AT)
+        assert report.sent == 0
+        assert [m.step_id for m in transport.sent] == ["pre-due"]
+
+    async def test_payment_between_claim_and_send_is_skipped(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """An action claimed before a payment is skipped at send time, with the reason."""
+        await engine.sync([case], at=SYNC_AT)
+        # Another worker claims the action, then crashes before sending.
+        (claim,) = await store.claim_due(
+            PRE_DUE_AT, limit=10, lease=timedelta(minutes=1), worker="crashed"
+        )
+        stored = await store.get_case(case.id)
+        assert stored is not None
+        paid_case = stored.case.model_copy(
+            update={
+                "invoices": tuple(
+                    i.model_copy(
+                        update={"open_amount": cc.Money.zero("EUR"), "status": cc.InvoiceStatus.PAID}
+                    )
+                    for i in stored.case.invoices
+                )
+            }
+        )
+        await store.update_case(case.id, at=PRE_DUE_AT, case=paid_case)
+        report = await engine.run_due(at=PRE_DUE_AT + timedelta(minutes=5))
+        assert report.sent == 0
+        assert sum(report.skipped.values()) == 1
+        action = await store.get_action(claim.idempotency_key)
+        assert action is not None
+        assert action.status is ActionStatus.SKIPPED
+        assert action.reasons
+
+    async def test_dispute_pauses_and_resolution_resumes(
+        self, engine: cc.Engine, case: cc.Case, transport: InMemoryTransport
+    ) -> None:
+        """No reminder goes out while a dispute is open; it resumes once the claim is upheld."""
+        await engine.sync([case], at=SYNC_AT)
+        await engine.record(cc.DisputeOpened(case_id=case.id, at=SYNC_AT, reason="wrong amount"))
+        paused = await engine.run_due(at=PRE_DUE_AT)
+        assert paused.sent == 0
+        await engine.record(cc.DisputeResolved(case_id=case.id, at=REMINDER_AT, upheld=True))
+        await engine.run_due(at=REMINDER_AT + timedelta(hours=1))
+        assert [m.step_id for m in transport.sent] == ["reminder-1"]
+
+
+class TestCrashSafety:
+    """An attempt that may have reached the provider is retried with the same key."""
+
+    async def test_uncertain_attempt_is_resent_with_the_same_key(
+        self,
+        engine: cc.Engine,
+        store: cc.MemoryStore,
+        case: cc.Case,
+        transport: InMemoryTransport,
+    ) -> None:
+        """A worker that died after 'attempting' leaves a trace; the retry reuses the key."""
+        await engine.sync([case], at=SYNC_AT)
+        (claim,) = await store.claim_due(
+            PRE_DUE_AT, limit=10, lease=timedelta(minutes=1), worker="crashed"
+        )
+        await store.mark_attempting(claim, at=PRE_DUE_AT, channel="email")
+        later = PRE_DUE_AT + timedelta(minutes=2)
+        report = await engine.run_due(at=later)
+        assert (report.sent, report.uncertain) == (1, 1)
+        assert transport.sent[0].idempotency_key == claim.idempotency_key
+        with pytest.raises(cc.LeaseLostError):
+            await store.complete(claim, at=later, channel="email")
+
+    async def test_render_failure_is_journalled(
+        self, creditor: cc.Creditor, case: cc.Case, store: cc.MemoryStore
+    ) -> None:
+        """A step whose template does not exist fails with the reason, nothing is sent."""
+        campaign = cc.Campaign(
+            "broken",
+            version=1,
+            steps=[cc.Step("odd", cc.before_due(days=3), cc.EMAIL, template="no_such_template")],
+        )
+        transport = InMemoryTransport()
+        engine = cc.Engine(
+            cc.Strategy([], default=campaign),
+            cc.TemplateLibrary.builtin(),
+            creditor,
+            cc.Dispatcher(transports={cc.EMAIL: transport}),
+            store,
+        )
+        await engine.sync([case], at=SYNC_AT)
+        report = await engine.run_due(at=PRE_DUE_AT)
+        assert (report.failed, report.sent) == (1, 0)
+        assert report.failures[0].code == "render_failed"
+        assert "no_such_template" in report.failures[0].detail
+        assert transport.sent == []
