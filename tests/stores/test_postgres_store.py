@@ -58,7 +58,7 @@ async def test_claims_use_the_partial_due_index(postgres_dsn: str, pg_schema: st
             (pg_schema,),
         )
         (definition,) = await cursor.fetchone() or ("",)
-    assert "(available_at)" in definition
+    assert "(available_at, idempotency_key)" in definition
     assert "WHERE" in definition
     assert "'planned'" in definition
 
