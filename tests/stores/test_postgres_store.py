@@ -104,3 +104,12 @@ class TestExternalConnection:
         async with PostgresStore(postgres_dsn, schema=pg_schema) as own:
             assert await own.pending("C-1") == []
             assert [e.kind for e in await own.history("C-1")] == ["planned", "cancelled"]
+
+
+def test_temporary_cluster_needs_binaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without server binaries the throw-away cluster says what to install."""
+    from creditcomms.stores import _pgtemp
+
+    monkeypatch.setattr(_pgtemp, "find_postgres_bindir", lambda: None)
+    with pytest.raises(cc.ConfigurationError, match="apt-get install postgresql"):
+        _pgtemp.TemporaryPostgres()
