@@ -465,6 +465,13 @@ class StoreContract:
         with pytest.raises(cc.ValidationError, match="status"):
             Completion(claim=_A_CLAIM, status=ActionStatus.CANCELLED, at=T0, reasons=(PAID,))
 
+    async def test_empty_calls_are_harmless(self, store: Store) -> None:
+        """Scheduling nothing, or reading an empty store, returns empty results."""
+        assert await store.schedule([], at=T0) == 0
+        assert await store.history() == []
+        assert await store.cases() == []
+        assert await store.claim_due(T0, limit=5, lease=LEASE, worker="w") == []
+
 
 _A_CLAIM = Claim(
     action=make_action(), lease_id="x", attempt=1, worker="w", lease_expires_at=T0 + LEASE

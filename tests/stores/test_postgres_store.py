@@ -58,7 +58,7 @@ async def test_claims_use_the_partial_due_index(postgres_dsn: str, pg_schema: st
             (pg_schema,),
         )
         (definition,) = await cursor.fetchone() or ("",)
-    assert "(available_at)" in definition
+    assert "(available_at, idempotency_key)" in definition
     assert "WHERE" in definition
     assert "'planned'" in definition
 
@@ -104,3 +104,12 @@ class TestExternalConnection:
         async with PostgresStore(postgres_dsn, schema=pg_schema) as own:
             assert await own.pending("C-1") == []
             assert [e.kind for e in await own.history("C-1")] == ["planned", "cancelled"]
+
+
+def test_temporary_cluster_needs_binaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without server binaries the throw-away cluster says what to install."""
+    from creditcomms.stores import _pgtemp
+
+    monkeypatch.setattr(_pgtemp, "find_postgres_bindir", lambda: None)
+    with pytest.raises(cc.ConfigurationError, match="apt-get install postgresql"):
+        _pgtemp.TemporaryPostgres()

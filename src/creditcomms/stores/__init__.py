@@ -5,6 +5,8 @@ several processes) and `PostgresStore` to scale out over many machines (extra ``
 All three follow the `Store` protocol and pass the same contract tests.
 """
 
+from typing import TYPE_CHECKING
+
 from ._common import LATEST_SCHEMA, UNCHANGED, Unchanged
 from ._memory import MemoryStore
 from ._postgres import PostgresStore
@@ -40,3 +42,8 @@ __all__ = [
     "Store",
     "Unchanged",
 ]
+
+if TYPE_CHECKING:  # mypy proves that every store satisfies the protocol
+
+    def _conforms(memory: MemoryStore, sqlite: SQLiteStore, postgres: PostgresStore) -> list[Store]:
+        return [memory, sqlite, postgres]

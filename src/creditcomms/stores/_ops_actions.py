@@ -142,7 +142,7 @@ def claim_due(
     rows = yield Query(
         d.sql(
             "SELECT idempotency_key, payload, status, attempts + 1, attempting_since FROM {action}"
-            f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at LIMIT ?"
+            f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at, idempotency_key LIMIT ?"
         ),
         (d.time(now), limit),
     )
@@ -188,7 +188,8 @@ def _claim(d: Dialect, row: Sequence[Any], lease_id: str, worker: str, expires: 
 _PG_CLAIM = f"""
 WITH due AS (
   SELECT idempotency_key, status AS was, available_at AS due_at FROM {{action}}
-  WHERE {_OPEN} AND available_at <= ? ORDER BY available_at LIMIT ? FOR UPDATE SKIP LOCKED),
+  WHERE {_OPEN} AND available_at <= ? ORDER BY available_at, idempotency_key LIMIT ?
+  FOR UPDATE SKIP LOCKED),
 claimed AS (
   UPDATE {{action}} a SET status = 'claimed', attempts = a.attempts + 1, lease_id = ?,
     lease_owner = ?, available_at = ?, updated_at = ?

@@ -80,15 +80,18 @@ class PostgresStore(SQLStoreBase):
 
     async def _run(self, program: Op[T], /, *, write: bool = True) -> T:
         try:
+            first = next(program)
             if self._external is not None:
-                return await _drive(self._external, program, next(program))
+                return await _drive(self._external, program, first)
             async with self._lock:
                 conn = await self._connection()
-                first = next(program)
                 if first.alone:  # one statement: atomic by itself, no BEGIN/COMMIT round trips
                     return await _drive(conn, program, first)
                 async with conn.transaction():
                     return await _drive(conn, program, first)
+        except StopIteration as done:  # the program needed no query at all
+            result: T = done.value
+            return result
         except self._psycopg.Error as exc:
             raise StoreError(f"PostgreSQL store failed: {exc}") from exc
 

@@ -69,7 +69,7 @@ CREATE TABLE {action} (
   attempting_since {time}, finished_at {time}, used_channel TEXT, provider_message_id TEXT,
   cost_amount TEXT, cost_currency TEXT, reasons TEXT NOT NULL DEFAULT '[]',
   created_at {time} NOT NULL, updated_at {time} NOT NULL, payload TEXT NOT NULL);
-CREATE INDEX {prefix}cc_action_due ON {action} (available_at)
+CREATE INDEX {prefix}cc_action_due ON {action} (available_at, idempotency_key)
   WHERE status IN ('planned', 'claimed');
 CREATE INDEX {prefix}cc_action_case ON {action} (case_id);
 CREATE INDEX {prefix}cc_action_finished ON {action} (finished_at);
