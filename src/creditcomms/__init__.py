@@ -139,7 +139,7 @@ from .policies import (
     RatePeriod,
     SendWindow,
 )
-from .segments import Context, Rule, Segment, Split, rules
+from .segments import Rule, Segment, Split, rules
 
 __all__ = [
     "EMAIL",
@@ -170,7 +170,6 @@ __all__ = [
     "ContactPolicy",
     "ContactRecord",
     "Contacts",
-    "Context",
     "CreditCommsError",
     "Creditor",
     "CustomerKind",

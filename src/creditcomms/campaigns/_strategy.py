@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from creditcomms._reasons import reason
 from creditcomms.errors import CampaignDefinitionError
@@ -215,7 +215,10 @@ class Strategy:
 
     def _unassigned(self, case: Case, at: datetime, assignment: Assignment) -> Plan:
         return Plan(
-            case_id=case.id, at=at, status=PlanStatus.UNASSIGNED, reasons=assignment.reasons
+            case_id=case.id,
+            at=at.astimezone(UTC),
+            status=PlanStatus.UNASSIGNED,
+            reasons=assignment.reasons,
         )
 
     def _versioned(
