@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from creditcomms._reasons import reason
@@ -351,15 +351,31 @@ def plan_case(
         "timezone": tz,
     }
     reasons = (*extra_reasons, *guard.reasons)
+    held = _paused_step(campaign, case, guard, at.astimezone(tz).date())
     if guard.status is PlanStatus.STOPPED or (
         guard.status is PlanStatus.PAUSED and guard.resume_at is None
     ):
-        return Plan(status=guard.status, reasons=reasons, **base)  # type: ignore[arg-type]
+        return Plan(status=guard.status, reasons=reasons, held=held, **base)  # type: ignore[arg-type]
     run = _Run(campaign, case, at, guard)
+    run.held.extend(held)
     run.segment, run.variant = segment, variant
     for unit in units_of(case, campaign.grouping, invoices, balance):  # type: ignore[arg-type]
         run.run(unit, full=full)
     return _finish(run, guard, reasons, base)
+
+
+def _paused_step(
+    campaign: Campaign, case: Case, guard: GuardState, today: date
+) -> tuple[Held, ...]:
+    """The step a pause holds back, as a blocked entry (nothing when not paused)."""
+    if guard.status is not PlanStatus.PAUSED:
+        return ()
+    index, _, _ = _cursor(campaign.steps, sent_steps(case, campaign.id, campaign.step_ids))
+    expired = today > case.oldest_due_on
+    for step in campaign.steps[index + 1 :]:
+        if not (expired and campaign.expires(step)):
+            return (Held(HeldKind.BLOCKED, step.id, None, 0, guard.reasons),)
+    return ()
 
 
 def _finish(
