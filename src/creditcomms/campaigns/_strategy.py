@@ -16,7 +16,7 @@ from ._campaign import Campaign
 from ._history import parse_key
 from ._plan import Plan, PlanStatus
 
-__all__ = ["Assignment", "Strategy", "Variants"]
+__all__ = ["Assignment", "Entry", "Strategy", "Variants"]
 
 
 class Variants:
@@ -56,6 +56,9 @@ class Variants:
 
 
 Target = Campaign | Variants
+Entry = tuple[Segment, Campaign | Variants] | tuple[Segment, Split, Mapping[str, Campaign]]
+"""A strategy entry: ``(segment, campaign)``, ``(segment, Variants(...))`` or
+``(segment, Split(...), {"A": campaign_a, "B": campaign_b})``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +117,7 @@ class Strategy:
 
     def __init__(
         self,
-        entries: Iterable[object],
+        entries: Iterable[Entry],
         /,
         *,
         default: Campaign | Variants | None = None,
