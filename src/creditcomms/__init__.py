@@ -238,6 +238,7 @@ from .templates import (
 from .transports import (
     Receipt,
 )
+from .segments import Rule, Segment, Split, rules
 
 __all__ = [
     "EMAIL",
@@ -272,7 +273,6 @@ __all__ = [
     "ContactPolicy",
     "ContactRecord",
     "Contacts",
-    "Context",
     "CreditCommsError",
     "Creditor",
     "CustomerKind",

@@ -68,6 +68,8 @@ def test_pausing_and_stopping_guards(
     assert plan.status == status
     assert code in [r.code for r in plan.reasons]
     assert plan.due == ()
+    if status == "paused":
+        assert [(h.kind, h.step_id) for h in plan.blocked] == [("blocked", "reminder-1")]
     if resume is None:
         assert plan.resume_at is None
         assert plan.upcoming == ()

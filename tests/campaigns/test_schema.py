@@ -153,3 +153,41 @@ def test_code_definitions_are_checked_too(make: object) -> None:
     """Ids, empty campaigns, versions, first-step anchors, calendars and channels are checked."""
     with pytest.raises(cc.CampaignDefinitionError):
         make()  # type: ignore[operator]
+
+
+def test_hand_written_yaml() -> None:
+    """A campaign written by hand in YAML loads with its policy and guards."""
+    text = """
+id: gentle
+version: 2
+steps:
+  - id: nudge
+    trigger: {type: after_due, days: 5}
+    channel: email
+    tone: friendly
+  - id: letter
+    trigger: {type: after_previous, business_days: 10}
+    channel: letter
+    repeat: {every: 14d, times: 1}
+policy:
+  window: {start: "09:00", end: "18:00", weekdays: mon-fri}
+  calendar: {country: NL}
+  min_gap: 3d
+  caps: [{channel: letter, limit: 1, days: 14}]
+guards:
+  stop_below: ["2.00 EUR"]
+  on_dispute: stop
+"""
+    campaign = cc.load_campaign(text, format="yaml")
+    assert (campaign.id, campaign.version, [s.id for s in campaign.steps]) == (
+        "gentle",
+        2,
+        ["nudge", "letter"],
+    )
+    assert campaign.policy.window is not None
+    assert campaign.policy.window.describe() == "09:00-18:00 mon-fri"
+    assert campaign.guards.on_dispute == "stop"
+    with pytest.raises(cc.CampaignDefinitionError, match="not valid YAML"):
+        cc.load_campaign("id: [unclosed", format="yaml")
+    with pytest.raises(cc.ConfigurationError, match="format"):
+        cc.load_campaign("{}", format="toml")

@@ -157,3 +157,20 @@ def test_trigger_reprs_and_descriptions() -> None:
         "when at least 500.00 EUR is open"
         in (cc.at_due() & cc.balance_at_least("500 EUR")).describe()
     )
+
+
+def test_after_previous_keeps_the_local_time_across_dst() -> None:
+    """Seven days after a Friday 10:00 send before the October change is the next Friday 10:00."""
+    campaign = cc.Campaign(
+        "t",
+        steps=[
+            cc.Step("a", cc.after_due(days=1), cc.EMAIL),
+            cc.Step("b", cc.after_previous(days=7), cc.EMAIL),
+        ],
+    )
+    sent_at = datetime(2026, 10, 23, 10, tzinfo=BERLIN)
+    case = make_case(due=date(2026, 10, 20), history=[record(campaign, "a", sent_at)])
+    plan = campaign.plan(case, at=sent_at + timedelta(hours=1))
+    local = plan.upcoming[0].due_at.astimezone(BERLIN)
+    assert (local.date(), local.hour) == (date(2026, 10, 30), 10)
+    assert plan.upcoming[0].due_at - sent_at == timedelta(days=7, hours=1)

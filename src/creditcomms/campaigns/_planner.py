@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from creditcomms._reasons import reason
 from creditcomms.channels import Channel
 from creditcomms.errors import ConfigurationError
-from creditcomms.model import Case, Invoice, Money, Reason, zone
+from creditcomms.model import Case, Reason, zone
 from creditcomms.policies import Calendar, ContactPolicy
 from creditcomms.policies._log import ContactLog
 from creditcomms.policies._window import local_moment, midnight
@@ -20,8 +18,9 @@ from ._fast import build_action
 from ._guards import GuardState, evaluate_guards
 from ._history import Sent, sent_steps
 from ._plan import Held, HeldKind, Plan, PlanStatus
-from ._step import Grouping, Step
+from ._step import Step
 from ._triggers import Anchor
+from ._units import Unit, open_balance, units_of
 
 if TYPE_CHECKING:
     from ._campaign import Campaign
@@ -29,39 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["plan_case"]
 
 _WEEKDAYS_ONLY = Calendar.from_dates(())
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """What one sequence covers: the whole case, or one invoice of it."""
-
-    key: str
-    due_on: date
-    invoice_ids: tuple[str, ...]
-    balance: Money
-    per_invoice: bool
-
-
-def units_of(
-    case: Case, grouping: Grouping, invoices: tuple[Invoice, ...], balance: Money, /
-) -> tuple[Unit, ...]:
-    """The sequences a case runs under ``grouping`` (``invoices``: open, oldest first)."""
-    if grouping is Grouping.INVOICE:
-        return tuple(
-            Unit(f"{case.id}/{i.id}", i.due_on, (i.id,), i.balance, True) for i in invoices
-        )
-    return (Unit(case.id, invoices[0].due_on, tuple(i.id for i in invoices), balance, False),)
-
-
-def open_balance(invoices: tuple[Invoice, ...], /) -> Money | None:
-    """The total open over ``invoices`` (``None`` when there are none)."""
-    if not invoices:
-        return None
-    if len(invoices) == 1:
-        return invoices[0].balance
-    first = invoices[0].balance
-    total = sum((i.balance.amount for i in invoices), Decimal(0))
-    return Money.model_construct(amount=total, currency=first.currency)
+_DAY = timedelta(days=1)
+_NO_MORE = 1 << 30
+"""A repeat count above any ``Repeat.times``: the step repeats no more."""
 
 
 class _Run:
@@ -113,7 +82,7 @@ class _Run:
             calendar = self.calendar or _WEEKDAYS_ONLY
             day = calendar.add_business_days(local.date(), trigger.days)
             return local_moment(day, local.timetz().replace(tzinfo=None), self.tz).astimezone(UTC)
-        return previous + timedelta(days=trigger.days)
+        return self._later(previous, timedelta(days=trigger.days))
 
     def run(self, unit: Unit, *, full: bool) -> None:
         """Plan one unit's sequence: repeats of the current step, then the next steps."""
@@ -125,46 +94,62 @@ class _Run:
             unit_key=unit.key if unit.per_invoice else None,
         )
         index, previous, repeats = _cursor(steps, sent)
-        last_send = max((s.last_at for s in sent.values()), default=None)
-        escalate = self.guard.broken_at
-        if escalate is not None and last_send is not None and last_send >= escalate:
-            escalate = None
+        escalate = self._escalation(sent)
         while True:
-            upcoming_step = steps[index + 1] if index + 1 < len(steps) else None
-            next_time = None
-            if upcoming_step is not None:
-                next_time = self.nominal(upcoming_step, unit, previous)
-                if escalate is not None:
-                    next_time = min(next_time, escalate)
-            current = steps[index] if index >= 0 else None
-            repeat = current.repeat if current is not None else None
+            following = steps[index + 1] if index + 1 < len(steps) else None
+            next_time = self._next_time(following, unit, previous, escalate)
+            again = self._repeat_time(steps[index] if index >= 0 else None, previous, repeats)
             if (
-                repeat is not None
-                and previous is not None
-                and repeats < repeat.times
-                and (escalate is None or upcoming_step is None)
+                again is not None
+                and (escalate is None or following is None)
+                and (next_time is None or again < next_time)
             ):
-                again = previous + repeat.every
-                if next_time is None or again < next_time:
-                    repeats += 1
-                    sent_at = self.emit(current, unit, again, repeats)  # type: ignore[arg-type]
-                    if sent_at is None:
-                        repeats = repeat.times
-                    else:
-                        previous = sent_at
-                    if not full and sent_at is not None and sent_at > self.at:
-                        return
-                    continue
-            if upcoming_step is None or next_time is None:
+                repeats += 1
+                sent_at = self.emit(steps[index], unit, again, repeats)
+                previous = sent_at or previous
+                repeats = repeats if sent_at is not None else _NO_MORE
+                if not full and sent_at is not None and sent_at > self.at:
+                    return
+                continue
+            if following is None or next_time is None:
                 return
             extra = (_escalation_reason(self.case),) if escalate is not None else ()
-            escalate = None
-            sent_at = self.emit(upcoming_step, unit, next_time, 0, extra)
-            index, repeats = index + 1, 0
-            if sent_at is not None:
-                previous = sent_at
+            sent_at = self.emit(following, unit, next_time, 0, extra)
+            index, repeats, escalate = index + 1, 0, None
+            previous = sent_at or previous
             if not full and sent_at is not None and sent_at > self.at:
                 return
+
+    def _escalation(self, sent: dict[str, Sent]) -> datetime | None:
+        """When a broken promise escalates, unless a step already went out since."""
+        broken = self.guard.broken_at
+        last_send = max((s.last_at for s in sent.values()), default=None)
+        if broken is not None and last_send is not None and last_send >= broken:
+            return None
+        return broken
+
+    def _next_time(
+        self, step: Step | None, unit: Unit, previous: datetime | None, escalate: datetime | None
+    ) -> datetime | None:
+        if step is None:
+            return None
+        nominal = self.nominal(step, unit, previous)
+        return min(nominal, escalate) if escalate is not None else nominal
+
+    def _repeat_time(
+        self, step: Step | None, previous: datetime | None, repeats: int
+    ) -> datetime | None:
+        rule = step.repeat if step is not None else None
+        if rule is None or previous is None or repeats >= rule.times:
+            return None
+        return self._later(previous, rule.every)
+
+    def _later(self, moment: datetime, span: timedelta) -> datetime:
+        """``moment + span``, whole days counted on the local wall clock (DST safe)."""
+        if span % _DAY:
+            return moment + span
+        local = moment.astimezone(self.tz) + span
+        return local_moment(local.date(), local.time(), self.tz).astimezone(UTC)
 
     def emit(
         self, step: Step, unit: Unit, nominal: datetime, repeat: int, extra: tuple[Reason, ...] = ()
@@ -366,15 +351,31 @@ def plan_case(
         "timezone": tz,
     }
     reasons = (*extra_reasons, *guard.reasons)
+    held = _paused_step(campaign, case, guard, at.astimezone(tz).date())
     if guard.status is PlanStatus.STOPPED or (
         guard.status is PlanStatus.PAUSED and guard.resume_at is None
     ):
-        return Plan(status=guard.status, reasons=reasons, **base)  # type: ignore[arg-type]
+        return Plan(status=guard.status, reasons=reasons, held=held, **base)  # type: ignore[arg-type]
     run = _Run(campaign, case, at, guard)
+    run.held.extend(held)
     run.segment, run.variant = segment, variant
     for unit in units_of(case, campaign.grouping, invoices, balance):  # type: ignore[arg-type]
         run.run(unit, full=full)
     return _finish(run, guard, reasons, base)
+
+
+def _paused_step(
+    campaign: Campaign, case: Case, guard: GuardState, today: date
+) -> tuple[Held, ...]:
+    """The step a pause holds back, as a blocked entry (nothing when not paused)."""
+    if guard.status is not PlanStatus.PAUSED:
+        return ()
+    index, _, _ = _cursor(campaign.steps, sent_steps(case, campaign.id, campaign.step_ids))
+    expired = today > case.oldest_due_on
+    for step in campaign.steps[index + 1 :]:
+        if not (expired and campaign.expires(step)):
+            return (Held(HeldKind.BLOCKED, step.id, None, 0, guard.reasons),)
+    return ()
 
 
 def _finish(

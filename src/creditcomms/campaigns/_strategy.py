@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from creditcomms._reasons import reason
 from creditcomms.errors import CampaignDefinitionError
@@ -16,7 +16,7 @@ from ._campaign import Campaign
 from ._history import parse_key
 from ._plan import Plan, PlanStatus
 
-__all__ = ["Assignment", "Strategy", "Variants"]
+__all__ = ["Assignment", "Entry", "Strategy", "Variants"]
 
 
 class Variants:
@@ -56,6 +56,9 @@ class Variants:
 
 
 Target = Campaign | Variants
+Entry = tuple[Segment, Campaign | Variants] | tuple[Segment, Split, Mapping[str, Campaign]]
+"""A strategy entry: ``(segment, campaign)``, ``(segment, Variants(...))`` or
+``(segment, Split(...), {"A": campaign_a, "B": campaign_b})``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +117,7 @@ class Strategy:
 
     def __init__(
         self,
-        entries: Iterable[object],
+        entries: Iterable[Entry],
         /,
         *,
         default: Campaign | Variants | None = None,
@@ -215,7 +218,10 @@ class Strategy:
 
     def _unassigned(self, case: Case, at: datetime, assignment: Assignment) -> Plan:
         return Plan(
-            case_id=case.id, at=at, status=PlanStatus.UNASSIGNED, reasons=assignment.reasons
+            case_id=case.id,
+            at=at.astimezone(UTC),
+            status=PlanStatus.UNASSIGNED,
+            reasons=assignment.reasons,
         )
 
     def _versioned(
