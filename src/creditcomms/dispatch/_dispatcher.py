@@ -215,6 +215,9 @@ class Dispatcher:
                 self._emit(Kind.FALLBACK, failed, trail, fallback_to=message.channel)
             outcome = await self._deliver_message(message, trail)
             if outcome is not None:
+                if outcome.status is OutcomeStatus.SENT:
+                    # A repeat of this item is a duplicate even when a fallback carried it.
+                    self._sent.setdefault(envelope.key, outcome)
                 return outcome
             failed = message
         return trail.outcome(
@@ -242,7 +245,10 @@ class Dispatcher:
         if (earlier := self._sent.get(key)) is not None:
             self._emit(Kind.DUPLICATE, message, trail, provider=earlier.provider)
             return trail.outcome(
-                OutcomeStatus.DUPLICATE, message, receipt=earlier.receipt, provider=earlier.provider
+                OutcomeStatus.DUPLICATE,
+                earlier.message,
+                receipt=earlier.receipt,
+                provider=earlier.provider,
             )
         done = asyncio.get_running_loop().create_future()
         self._inflight[key] = done
