@@ -237,6 +237,24 @@ class TestIdempotency:
         assert second.receipt == first.receipt == third.receipt
         assert dispatcher.sent("k-sms") == first
 
+    async def test_repeat_after_fallback_is_a_duplicate(
+        self, make_sms: MakeSms, make_email: MakeEmail
+    ) -> None:
+        """An item delivered by its fallback is not retried on the failed channel again."""
+
+        def reject(message: cc.Message) -> cc.Receipt:
+            raise cc.RecipientRejected("invalid number", channel="sms")
+
+        sms_transport = MockTransport(reject)
+        dispatcher = cc.Dispatcher({cc.SMS: sms_transport, cc.EMAIL: InMemoryTransport()}, hooks=[])
+        envelope = cc.Envelope(make_sms(), fallbacks=(make_email(),))
+        first = await dispatcher.send_one(envelope)
+        again = await dispatcher.send_one(envelope)
+        assert again.status is cc.OutcomeStatus.DUPLICATE
+        assert again.receipt == first.receipt
+        assert again.channel == "email"
+        assert len(sms_transport.calls) == 1
+
     async def test_failed_key_may_be_tried_again(self, make_sms: MakeSms) -> None:
         """Only accepted keys are remembered: a failed send can be retried later."""
         transport = _failing_then_ok([cc.PermanentDeliveryError("down")])

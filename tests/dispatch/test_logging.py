@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import creditcomms as cc
 from creditcomms.dispatch import redact, scrub
@@ -62,3 +64,16 @@ def test_scrub(text: str) -> None:
     assert PHONE not in cleaned
     assert EMAIL not in cleaned
     assert "0532" not in cleaned
+
+
+@given(
+    digits=st.text(alphabet="0123456789", min_size=9, max_size=12),
+    local=st.from_regex(r"[a-z][a-z0-9.]{2,12}", fullmatch=True),
+)
+def test_scrub_hides_any_number_and_address(digits: str, local: str) -> None:
+    """Whatever the number or mailbox, scrub() leaves neither in a provider error text."""
+    phone, mailbox = f"+49{digits}", f"{local}@example.org"
+    cleaned = scrub(f"Recipient {phone} / {mailbox} refused")
+    assert phone not in cleaned
+    assert digits not in cleaned
+    assert mailbox not in cleaned

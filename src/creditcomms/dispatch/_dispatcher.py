@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import tenacity
 
@@ -36,6 +36,11 @@ __all__ = ["Dispatcher"]
 
 _log = logging.getLogger("creditcomms")
 Kind = DeliveryEventKind
+_Chain = Transport | Sequence[Transport]
+# A mapping's key type is invariant, so the key type is a type variable: users write
+# {SMS: ...} or {"sms": ...} (inline or as a variable) and both type-check.
+RouteKey = TypeVar("RouteKey", bound=Channel | str)
+LimitKey = TypeVar("LimitKey", bound=Channel | str)
 
 
 @dataclass
@@ -89,11 +94,11 @@ class Dispatcher:
 
     def __init__(
         self,
-        transports: Mapping[Channel | str, Transport | Sequence[Transport]],
+        transports: Mapping[RouteKey, _Chain],
         *,
         retry: RetryPolicy | None = None,
         hooks: Sequence[DeliveryHook] | None = None,
-        limits: Limits | Mapping[Channel | str, Limits] | None = None,
+        limits: Limits | Mapping[LimitKey, Limits] | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -106,8 +111,8 @@ class Dispatcher:
 
     @staticmethod
     def _build_routes(
-        transports: Mapping[Channel | str, Transport | Sequence[Transport]],
-        limits: Limits | Mapping[Channel | str, Limits],
+        transports: Mapping[RouteKey, _Chain],
+        limits: Limits | Mapping[LimitKey, Limits],
         sleep: Sleep,
         clock: Callable[[], float],
     ) -> dict[str, tuple[Provider, ...]]:
@@ -215,6 +220,9 @@ class Dispatcher:
                 self._emit(Kind.FALLBACK, failed, trail, fallback_to=message.channel)
             outcome = await self._deliver_message(message, trail)
             if outcome is not None:
+                if outcome.status is OutcomeStatus.SENT:
+                    # A repeat of this item is a duplicate even when a fallback carried it.
+                    self._sent.setdefault(envelope.key, outcome)
                 return outcome
             failed = message
         return trail.outcome(
@@ -242,7 +250,10 @@ class Dispatcher:
         if (earlier := self._sent.get(key)) is not None:
             self._emit(Kind.DUPLICATE, message, trail, provider=earlier.provider)
             return trail.outcome(
-                OutcomeStatus.DUPLICATE, message, receipt=earlier.receipt, provider=earlier.provider
+                OutcomeStatus.DUPLICATE,
+                earlier.message,
+                receipt=earlier.receipt,
+                provider=earlier.provider,
             )
         done = asyncio.get_running_loop().create_future()
         self._inflight[key] = done

@@ -9,6 +9,7 @@ Provider callbacks are read by `creditcomms.transports.inbound`.
 
 from ._base import BaseTransport, Receipt, Transport
 from ._email import MailgunTransport, PostmarkTransport, SendGridTransport
+from ._fast import fast_client
 from ._http import HttpTransport
 from ._http_errors import map_httpx_errors, parse_retry_after
 from ._letter import LobTransport
@@ -43,6 +44,7 @@ __all__ = [
     "TwilioWhatsAppTransport",
     "VonageSmsTransport",
     "WebhookTransport",
+    "fast_client",
     "map_httpx_errors",
     "parse_retry_after",
     "sign_webhook",
