@@ -30,6 +30,7 @@ from .analytics import (
     payment_curves,
     summarize_feedback,
     wilson_interval,
+    write_journal_report,
     write_report,
 )
 from .campaigns import Action, Tone, idempotency_key
@@ -244,6 +245,7 @@ __all__ = [
     "summarize_feedback",
     "synthetic_portfolio",
     "wilson_interval",
+    "write_journal_report",
     "write_report",
 ]
 
