@@ -30,6 +30,7 @@ from .analytics import (
     payment_curves,
     summarize_feedback,
     wilson_interval,
+    write_journal_report,
     write_report,
 )
 from .campaigns import (
@@ -438,6 +439,7 @@ __all__ = [
     "validate_reference",
     "verify_link",
     "wilson_interval",
+    "write_journal_report",
     "write_report",
 ]
 

@@ -192,3 +192,28 @@ class TestSendStatus:
     def test_furthest(self, reports: list[str], expected: SendStatus) -> None:
         """Bounces win; otherwise the highest rung reached."""
         assert SendStatus.furthest(reports) is expected
+
+
+class TestSlicing:
+    """Journals filter to one campaign or variant; a one-dimension table becomes an experiment."""
+
+    def test_only(self, journal: Journal) -> None:
+        """Filtering on variant A keeps its sends and only its cases' events."""
+        part = journal.only(variant="A")
+        assert {s.case_id for s in part.sends} == {"c1", "c3"}
+        assert {p.case_id for p in part.payments} == {"c1", "c3"}
+        assert (part.opt_outs, len(part.feedback)) == ((), 2)
+        assert journal.only(channel="sms", variant="B").sends == journal.sends[5:7]
+        with pytest.raises(cc.ConfigurationError, match=r"cannot filter on \['colour'\]"):
+            journal.only(colour="red")
+
+    def test_compare(self, journal: Journal) -> None:
+        """Grouped by variant, the table compares 2/2 paid against 0/2: not enough data yet."""
+        experiment = compute_kpis(journal, by=("variant",)).compare()
+        assert [(v.variant, v.successes, v.trials) for v in experiment.variants] == [
+            ("A", 2, 2),
+            ("B", 0, 2),
+        ]
+        assert experiment.comparisons[0].verdict.startswith("not enough data yet")
+        with pytest.raises(cc.ConfigurationError, match="one dimension"):
+            compute_kpis(journal, by=("variant", "channel")).compare()

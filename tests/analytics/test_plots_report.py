@@ -18,6 +18,7 @@ from creditcomms.analytics import (
     payment_curves,
     render_report,
     summarize_feedback,
+    write_journal_report,
     write_report,
 )
 
@@ -114,3 +115,31 @@ class TestNotebookDisplay:
             frame = result.to_frame()
             assert list(frame.columns) == list(result.header())
             assert len(frame) == len(result.rows())
+
+
+class TestJournalReport:
+    """The standard report of a journal has the headline, three charts and the tables."""
+
+    def test_standard_report(self, journal: Journal, tmp_path: Path) -> None:
+        """Headline figures are the hand-computed ones; every section is present."""
+        path = write_journal_report(tmp_path / "report.html", journal, title="Run 1")
+        text = path.read_text(encoding="utf-8")
+        assert text.count("data:image/png;base64,") == 3
+        assert "messages sent<b>6</b>" in text
+        assert "cases paid after a contact<b>2</b>" in text
+        assert "collected (EUR)<b>170.00</b>" in text
+        for heading in (
+            "Per channel and variant",
+            "Per campaign and step",
+            "Per locale",
+            "Attribution (last touch and linear)",
+            "Variants compared (cases paid within the window)",
+            "Feedback",
+        ):
+            assert f"<h2>{heading}</h2>" in text
+
+    def test_empty_journal(self, tmp_path: Path) -> None:
+        """An empty journal still gives a report, without the optional sections."""
+        text = write_journal_report(tmp_path / "empty.html", Journal()).read_text("utf-8")
+        assert "messages sent<b>0</b>" in text
+        assert "Feedback" not in text

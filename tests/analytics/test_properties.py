@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import creditcomms as cc
@@ -56,7 +56,7 @@ journals = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journal=journals)
 def test_groups_add_up(journal: Journal) -> None:
     """Attempts, cost and collected over the channel groups equal the totals."""
@@ -72,7 +72,7 @@ def test_groups_add_up(journal: Journal) -> None:
         assert 0.0 <= row.collection_rate <= 1.0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journal=journals)
 def test_credit_is_conserved(journal: Journal) -> None:
     """Last-touch credit plus the unattributed rest is every payment; linear credit agrees."""

@@ -171,6 +171,7 @@ class TestPortfolioObject:
         """Cases are found by id; an unknown id raises a KeyError naming it."""
         assert portfolio.case("C-000001") is portfolio.cases[0]
         assert len(portfolio) == 1000
+        assert repr(portfolio) == "Portfolio(1000 cases, seed=11, start=2026-11-02)"
         with pytest.raises(KeyError, match="C-999999"):
             portfolio.case("C-999999")
 

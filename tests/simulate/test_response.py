@@ -14,6 +14,7 @@ from creditcomms.simulate import (
     ProfileBehaviour,
     ResponseEvent,
     ResponseModel,
+    ToneEffect,
 )
 
 SENT = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -185,6 +186,15 @@ class TestChances:
         firm = outcomes(model, 4000, channel="sms", tone="firm")["opt_out"]
         friendly = outcomes(model, 4000, channel="sms", tone="friendly")["opt_out"]
         assert firm > 2 * friendly
+
+    def test_tone_per_channel(self, model: ResponseModel) -> None:
+        """A channel's own tone effect replaces the general one on that channel only."""
+        calm = model.model_copy(
+            update={"tones_by_channel": {"sms": {cc.Tone.FIRM: ToneEffect(opt_out=0.0)}}}
+        )
+        assert outcomes(calm, 3000, channel="sms", tone="firm")["opt_out"] == 0
+        email = outcomes(calm, 3000, channel="email", tone="firm")["opt_out"]
+        assert email == outcomes(model, 3000, channel="email", tone="firm")["opt_out"] > 0
 
     def test_disputing_profile_disputes(self, model: ResponseModel) -> None:
         """Disputing customers open disputes far more often than reliable ones."""

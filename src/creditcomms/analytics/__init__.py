@@ -19,7 +19,7 @@ from ._feedback import FeedbackRow, FeedbackSummary, summarize_feedback
 from ._kpis import DIMENSIONS, KpiRow, KpiTable, compute_kpis
 from ._plots import figure_to_png, plot_cost_vs_recovery, plot_funnel, plot_payment_curves
 from ._records import Journal, PaymentRecord, SendRecord, SendStatus
-from ._report import render_report, write_report
+from ._report import render_report, write_journal_report, write_report
 from ._stats import (
     MIN_EXPECTED,
     MIN_TRIALS,
@@ -71,5 +71,6 @@ __all__ = [
     "render_report",
     "summarize_feedback",
     "wilson_interval",
+    "write_journal_report",
     "write_report",
 ]

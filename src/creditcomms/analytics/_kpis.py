@@ -29,6 +29,7 @@ from creditcomms.model import Model
 
 from ._index import CENT, Converter, JournalIndex, is_contact, utc_day
 from ._records import Journal, PaymentRecord, SendRecord, SendStatus
+from ._stats import Experiment, compare_variants
 from ._tables import Table
 
 if TYPE_CHECKING:
@@ -94,6 +95,20 @@ class KpiTable(Model, Table):
         """One dict per group with the grouping columns and every figure."""
         columns = self.header()
         return [{c: getattr(row, c) for c in columns} for row in self.groups]
+
+    def compare(self, *, control: str | None = None, confidence: float = 0.95) -> Experiment:
+        """Compare the groups' collection rates (paid cases of cases) as an experiment.
+
+        The table must be grouped by one dimension, such as ``by=("variant",)``; the control
+        defaults to the first group.
+        """
+        if len(self.by) != 1:
+            raise ConfigurationError(
+                f"compare() needs a table grouped by one dimension, not {self.by};"
+                " use compute_kpis(journal, by=('variant',))"
+            )
+        counts = {str(getattr(row, self.by[0])): (row.paid_cases, row.cases) for row in self.groups}
+        return compare_variants(counts, control=control, confidence=confidence)
 
     def plot_funnel(self) -> Figure:
         """Bars per group: sent, delivered, opened, clicked and paid cases."""

@@ -62,7 +62,8 @@ def plot_payment_curves(curves: PaymentCurves, /) -> Figure:
     axes.set_ylabel("share of cases paid")
     axes.set_ylim(0, 1)
     axes.set_title(f"Payment curves by {curves.by}")
-    axes.legend(loc="lower right")
+    if curves.curves:
+        axes.legend(loc="lower right")
     return figure
 
 
@@ -80,7 +81,8 @@ def plot_funnel(table: KpiTable, /) -> Figure:
     axes.set_xticklabels([_label(row, table.by) for row in rows], rotation=20, ha="right")
     axes.set_ylabel("messages / cases")
     axes.set_title("Funnel per " + (" and ".join(table.by) or "total"))
-    axes.legend()
+    if rows:
+        axes.legend()
     return figure
 
 

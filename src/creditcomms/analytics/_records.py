@@ -12,6 +12,7 @@ from datetime import date
 from pydantic import AwareDatetime, Field
 
 from creditcomms.campaigns import Tone
+from creditcomms.errors import ConfigurationError
 from creditcomms.model import DeliveryStatus, Feedback, Model, Money, OptOut
 from creditcomms.model._types import ChannelName
 
@@ -79,6 +80,10 @@ _SEEN = frozenset({SendStatus.OPENED, SendStatus.READ, SendStatus.CLICKED})
 _ARRIVED = _SEEN | {SendStatus.DELIVERED}
 
 
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 class SendRecord(Model):
     """One send attempt as the journal recorded it, with its furthest status."""
 
@@ -116,6 +121,30 @@ class Journal(Model):
     payments: tuple[PaymentRecord, ...] = ()
     opt_outs: tuple[OptOut, ...] = ()
     feedback: tuple[Feedback, ...] = ()
+
+    def only(self, **values: str | None) -> Journal:
+        """The sends whose fields equal ``values`` (``campaign="b2c"``), with their cases' events.
+
+        Example:
+            >>> Journal().only(campaign="b2c").sends
+            ()
+        """
+        unknown = sorted(set(values) - set(SendRecord.model_fields))
+        if unknown:
+            raise ConfigurationError(
+                f"cannot filter on {unknown}; use SendRecord fields such as campaign, step,"
+                " channel, variant or segment"
+            )
+        sends = tuple(
+            r for r in self.sends if all(_text(getattr(r, k)) == v for k, v in values.items())
+        )
+        cases = {r.case_id for r in sends}
+        return Journal(
+            sends=sends,
+            payments=tuple(p for p in self.payments if p.case_id in cases),
+            opt_outs=tuple(o for o in self.opt_outs if o.case_id in cases),
+            feedback=tuple(f for f in self.feedback if f.case_id in cases),
+        )
 
     @classmethod
     def of(

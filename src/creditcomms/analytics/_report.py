@@ -6,16 +6,22 @@ import base64
 import html
 import os
 from collections.abc import Mapping
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ._attribution import Attribution, attribute_payments, payment_curves
+from ._feedback import summarize_feedback
+from ._kpis import KpiRow, compute_kpis
 from ._plots import figure_to_png
+from ._records import Journal
 from ._tables import Table, format_cell
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["render_report", "write_report"]
+__all__ = ["render_report", "write_journal_report", "write_report"]
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
@@ -97,3 +103,65 @@ def write_report(
     )
     target.write_text(document, encoding="utf-8")
     return target
+
+
+def write_journal_report(
+    path: str | os.PathLike[str],
+    journal: Journal,
+    /,
+    *,
+    title: str = "creditcomms report",
+    intro: str | None = None,
+    window: timedelta = timedelta(days=14),
+    currency: str | None = None,
+    rates: Mapping[str, Decimal] | None = None,
+) -> Path:
+    """Write the standard report of a journal: headline figures, three charts, six tables.
+
+    Charts: payment curves per variant, the funnel per channel, cost vs. recovery per channel
+    and variant. Tables: KPIs per channel and variant, per campaign and step, and per locale;
+    attribution; the variants compared as an experiment (when there are two or more); and
+    feedback (when there is any). Arguments as in `compute_kpis`.
+    """
+    options: dict[str, Any] = {"window": window, "currency": currency, "rates": rates}
+    by_variant = compute_kpis(journal, by=("channel", "variant"), **options)
+    attribution = attribute_payments(journal, **options)
+    tables: dict[str, Table] = {
+        "Per channel and variant": by_variant,
+        "Per campaign and step": compute_kpis(journal, by=("campaign", "step"), **options),
+        "Per locale": compute_kpis(journal, by=("locale",), **options),
+        "Attribution (last touch and linear)": attribution,
+    }
+    variants = compute_kpis(journal, by=("variant",), **options)
+    if len(variants.groups) > 1:
+        tables["Variants compared (cases paid within the window)"] = variants.compare()
+    if journal.feedback:
+        tables["Feedback"] = summarize_feedback(journal)
+    figures = {
+        "Payment curves per variant": payment_curves(journal).plot(),
+        "Funnel per channel": compute_kpis(journal, by=("channel",), **options).plot_funnel(),
+        "Cost vs. recovery": by_variant.plot_cost_vs_recovery(),
+    }
+    return write_report(
+        path,
+        title=title,
+        intro=intro,
+        summary=_headline(journal, attribution, options),
+        figures=figures,
+        tables=tables,
+    )
+
+
+def _headline(
+    journal: Journal, attribution: Attribution, options: dict[str, Any]
+) -> dict[str, object]:
+    (total,) = compute_kpis(journal, by=(), **options).groups or (KpiRow(),)
+    currency = attribution.currency
+    return {
+        "messages sent": total.sent,
+        "cases contacted": total.cases,
+        "cases paid after a contact": total.paid_cases,
+        f"collected ({currency})": attribution.total_amount,
+        f"cost ({currency})": total.cost,
+        f"cost per {currency} collected": total.cost_per_collected,
+    }

@@ -47,6 +47,9 @@ class Portfolio:
     def __len__(self) -> int:
         return len(self.cases)
 
+    def __repr__(self) -> str:
+        return f"Portfolio({len(self.cases)} cases, seed={self.seed}, start={self.start})"
+
     def case(self, case_id: str, /) -> Case:
         """The case with ``case_id``; raises ``KeyError`` naming it when there is none."""
         try:

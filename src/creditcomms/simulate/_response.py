@@ -78,6 +78,9 @@ class ResponseModel(Model):
     seed: int = 0
     channels: dict[str, ChannelResponse] = Field(default_factory=default_channels)
     tones: dict[Tone, ToneEffect] = Field(default_factory=default_tones)
+    tones_by_channel: dict[str, dict[Tone, ToneEffect]] = Field(default_factory=dict)
+    """Tone effects for one channel that replace the general ``tones`` there (a firm SMS
+    may annoy more than a firm letter)."""
     profiles: dict[BehaviourProfile, ProfileBehaviour] = Field(default_factory=default_profiles)
     costs: dict[str, Money] = Field(
         default_factory=lambda: {name: c.cost for name, c in BUILTIN_CHANNELS.items()}
@@ -151,7 +154,7 @@ class ResponseModel(Model):
             profile=self._profile(profile),
             channel=name,
             response=self._channel(name),
-            tone=self.tones.get(tone_name, ToneEffect()),
+            tone=self._tone_effect(name, tone_name),
             tone_name=tone_name,
             open_amount=open_amount,
             key=idempotency_key,
@@ -188,6 +191,10 @@ class ResponseModel(Model):
         )
         amount = _payment(open_amount, behaviour.partial, draws)
         return [PaymentReceived(case_id=case_id, at=moment, amount=amount)]
+
+    def _tone_effect(self, channel: str, tone: Tone) -> ToneEffect:
+        specific = self.tones_by_channel.get(channel, {})
+        return specific.get(tone) or self.tones.get(tone) or ToneEffect()
 
     def _profile(self, profile: BehaviourProfile | str) -> ProfileBehaviour:
         try:
