@@ -239,7 +239,6 @@ from .templates import (
 from .transports import (
     Receipt,
 )
-from .segments import Rule, Segment, Split, rules
 
 __all__ = [
     "EMAIL",
@@ -274,6 +273,7 @@ __all__ = [
     "ContactPolicy",
     "ContactRecord",
     "Contacts",
+    "Context",
     "CreditCommsError",
     "Creditor",
     "CustomerKind",

@@ -177,7 +177,7 @@ def test_fees_are_listed_and_added(
     """Fee lines show in the details and raise the amount due."""
     fees = [
         ("Verzugszinsen", cc.Money("1.20", "EUR")),
-        cc.FeeLine("Mahngebühr", cc.Money("5.00", "EUR")),
+        cc.FeeLine(label="Mahngebühr", amount=cc.Money("5.00", "EUR")),
     ]
     message = _render(library, "letter", case, creditor, now, fees=fees)
     assert isinstance(message, cc.LetterMessage)

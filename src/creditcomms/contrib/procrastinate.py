@@ -81,7 +81,9 @@ def blueprint(
         MissingExtraError: procrastinate is not installed.
     """
     if _procrastinate is None:
-        raise MissingExtraError("creditcomms.contrib.procrastinate", "procrastinate", "procrastinate")
+        raise MissingExtraError(
+            "creditcomms.contrib.procrastinate", "procrastinate", "procrastinate"
+        )
     cache = _EngineCache(engine)
     tasks = _procrastinate.Blueprint()
 

@@ -174,8 +174,12 @@ class Engine:
         """
         report = RunReport()
         while limit is None or report.claimed < limit:
-            size = self.batch_size if limit is None else min(self.batch_size, limit - report.claimed)
-            claims = await self.store.claim_due(at, limit=size, lease=self.lease, worker=self.worker)
+            size = (
+                self.batch_size if limit is None else min(self.batch_size, limit - report.claimed)
+            )
+            claims = await self.store.claim_due(
+                at, limit=size, lease=self.lease, worker=self.worker
+            )
             if not claims:
                 break
             report.claimed += len(claims)
@@ -232,7 +236,9 @@ class Engine:
                 report.rescheduled += 1
                 moved = later[key]
                 reason = Reason(code="moved", detail=f"now due at {moved.due_at.isoformat()}")
-                await _fenced(self.store.fail(claim, at=at, reasons=[reason], retry_at=moved.due_at))
+                await _fenced(
+                    self.store.fail(claim, at=at, reasons=[reason], retry_at=moved.due_at)
+                )
             else:
                 await self._skip(claim, _why_not(plan, claim.action), at=at, report=report)
         return item
@@ -284,7 +290,9 @@ class Engine:
             idempotency_key=action.idempotency_key,
         )
 
-    async def _after_sends(self, item: _CaseWork, records: list[ContactRecord], *, at: datetime) -> None:
+    async def _after_sends(
+        self, item: _CaseWork, records: list[ContactRecord], *, at: datetime
+    ) -> None:
         stored = item.record
         for _ in range(5):
             case = stored.case.model_copy(update={"history": (*stored.case.history, *records)})
@@ -325,7 +333,11 @@ def _merge(case: Case, stored: CaseRecord | None) -> Case:
     if stored is None:
         return case
     known = {r.idempotency_key for r in case.history if r.idempotency_key}
-    kept = [r for r in stored.case.history if r.idempotency_key is None or r.idempotency_key not in known]
+    kept = [
+        r
+        for r in stored.case.history
+        if r.idempotency_key is None or r.idempotency_key not in known
+    ]
     history = tuple(sorted((*case.history, *kept), key=lambda r: r.at))
     state = case.state if case.state != type(case.state)() else stored.case.state
     return case.model_copy(update={"history": history, "state": state})

@@ -68,7 +68,9 @@ class Renderer:
     def _lazy(self, action: Action, case: Case, at: datetime) -> Callable[[], Message]:
         return lambda: self.message(action, case, at=at)
 
-    def _lay_out(self, message: LetterMessage, case: Case, payment: PaymentRequest) -> LetterMessage:
+    def _lay_out(
+        self, message: LetterMessage, case: Case, payment: PaymentRequest
+    ) -> LetterMessage:
         try:
             from creditcomms.letters import render_letter
         except MissingExtraError:

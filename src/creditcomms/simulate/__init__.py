@@ -9,6 +9,8 @@ from ._pending import PendingEvents
 from ._portfolio import Portfolio, synthetic_portfolio
 from ._profile import DEFAULT_COUNTRY_MIX, DEFAULT_PROFILE_MIX, BehaviourProfile
 from ._response import ResponseEvent, ResponseModel
+from ._run import SimulationResult, run_blocking, simulate, simulate_async
+from ._scenarios import demo_creditor, demo_strategy
 
 __all__ = [
     "DEFAULT_COUNTRY_MIX",
@@ -20,6 +22,12 @@ __all__ = [
     "ProfileBehaviour",
     "ResponseEvent",
     "ResponseModel",
+    "SimulationResult",
     "ToneEffect",
+    "demo_creditor",
+    "demo_strategy",
+    "run_blocking",
+    "simulate",
+    "simulate_async",
     "synthetic_portfolio",
 ]

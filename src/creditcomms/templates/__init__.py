@@ -6,14 +6,13 @@ tone fallback, and renders a case into the message type of its channel. Template
 frozen `RenderContext` and format money and dates with babel, cached per locale.
 """
 
-from ._context import FeeLine, PaymentDetails, RenderContext, StepInfo, Totals
+from ._context import PaymentDetails, RenderContext, StepInfo, Totals
 from ._formatting import Formatter, formatter_for, greeting_for
 from ._library import TemplateLibrary
 from ._template import REQUIRED_PARTS, Resolution, Template
 
 __all__ = [
     "REQUIRED_PARTS",
-    "FeeLine",
     "Formatter",
     "PaymentDetails",
     "RenderContext",

@@ -6,12 +6,13 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from creditcomms.campaigns import Tone
 from creditcomms.model import Case, Creditor, Debtor, Invoice, Money
+from creditcomms.payments import FeeLine
 
-__all__ = ["FeeLine", "PaymentDetails", "RenderContext", "StepInfo", "Totals"]
+__all__ = ["PaymentDetails", "RenderContext", "StepInfo", "Totals"]
 
 
 @runtime_checkable
@@ -40,13 +41,6 @@ class PaymentDetails(Protocol):
     @property
     def amount(self) -> Money:
         """The amount asked for."""
-
-
-class FeeLine(NamedTuple):
-    """One fee or interest line a policy adds to the amount due (``label``, ``amount``)."""
-
-    label: str
-    amount: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +124,10 @@ class RenderContext:
     ) -> RenderContext:
         """Build the context for ``case`` at ``at`` (open invoices, totals, fee lines)."""
         invoices = _chosen_invoices(case, invoice_ids)
-        lines = tuple(FeeLine(label, amount) for label, amount in fees)
+        lines = tuple(
+            fee if isinstance(fee, FeeLine) else FeeLine(label=fee[0], amount=fee[1])
+            for fee in fees
+        )
         today = at.astimezone(case.debtor.zone).date()
         return cls(
             debtor=case.debtor,
@@ -204,3 +201,10 @@ def _totals(
         oldest_due_on=oldest,
         days_past_due=(today - oldest).days,
     )
+
+
+def _fee_line(fee: FeeLine | tuple[str, Money]) -> FeeLine:
+    if isinstance(fee, FeeLine):
+        return fee
+    label, amount = fee
+    return FeeLine(label=label, amount=amount)

@@ -21,9 +21,10 @@ from creditcomms.errors import (
 )
 from creditcomms.model import Case, Creditor, Money, Reason
 from creditcomms.model._types import normalize_locale
+from creditcomms.payments import FeeLine
 
 from ._builders import Envelope, build_message
-from ._context import FeeLine, PaymentDetails, RenderContext
+from ._context import PaymentDetails, RenderContext
 from ._environment import FORMATTER_KEY, LANGUAGE_KEY, Environments, compile_part, render_part
 from ._formatting import formatter_for, language_of
 from ._loading import expand_pack, read_directory

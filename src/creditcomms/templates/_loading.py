@@ -153,7 +153,18 @@ def expand_pack(root: Traversable, /) -> list[Template]:
             for file in sorted(folder.iterdir(), key=lambda f: f.name):
                 if file.name.endswith(".toml") and not file.name.startswith("_"):
                     templates.extend(_expand_stage(file, folder.name, common, layouts))
+    templates += [_call_alias(t) for t in templates if _is_call_script(t)]
     return templates + [_swiss(t) for t in templates if t.locale == "de"]
+
+
+def _is_call_script(template: Template) -> bool:
+    return template.channel == "phone_task" and template.id == "second_reminder"
+
+
+def _call_alias(template: Template) -> Template:
+    # A phone step's default template is "call": the agent's script for an overdue claim,
+    # which is the second-reminder script (the call usually follows the written reminders).
+    return template.model_copy(update={"id": "call"})
 
 
 def _swiss(template: Template) -> Template:
