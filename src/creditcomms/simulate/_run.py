@@ -13,8 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from creditcomms.analytics import Dimension, Journal, JournalBuilder, KpiTable, compute_kpis
+from creditcomms.analytics import Journal, JournalBuilder, KpiTable, compute_kpis
 from creditcomms.analytics import write_journal_report as _write_report
+from creditcomms.analytics._kpis import Dimension
 from creditcomms.campaigns import Strategy
 from creditcomms.channels import BUILTIN_CHANNELS, Message
 from creditcomms.dispatch import Dispatcher
