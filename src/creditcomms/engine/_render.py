@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from creditcomms.campaigns import Action, idempotency_key
-from creditcomms.channels import LetterMessage, Message
+from creditcomms.channels import BUILTIN_CHANNELS, LetterMessage, Message
 from creditcomms.dispatch import Envelope
 from creditcomms.errors import CreditCommsError, MissingExtraError
+from creditcomms.letters import render_letter
 from creditcomms.model import Case, Creditor
 from creditcomms.payments import PaymentRequest
 from creditcomms.templates import TemplateLibrary
@@ -21,7 +22,8 @@ class Renderer:
 
     Every channel gets the same `PaymentRequest` (pay link, reference, QR code), so the
     email's button, the SMS link and the letter's QR code lead to the same claim. Letters
-    are laid out as PDF when the ``letters`` extra is installed and ``letters=True``.
+    are laid out as PDF (DIN 5008, with the payment QR code): ``letters=None`` does so when
+    the ``letters`` extra is installed, ``True`` requires it, ``False`` keeps them as text.
     """
 
     def __init__(
@@ -29,7 +31,7 @@ class Renderer:
         templates: TemplateLibrary,
         creditor: Creditor,
         *,
-        letters: bool = True,
+        letters: bool | None = None,
         link_validity: timedelta = timedelta(days=30),
     ) -> None:
         self.templates = templates
@@ -45,9 +47,10 @@ class Renderer:
             at=at,
             invoice_ids=action.invoice_ids or None,
             expires_in=self.link_validity,
+            qr="auto" if _shows_qr(action.channel) else None,
         )
         message = self.templates.render_action(action, case, self.creditor, payment=payment)
-        if isinstance(message, LetterMessage) and self.letters:
+        if isinstance(message, LetterMessage) and self.letters is not False:
             message = self._lay_out(message, case, payment)
         return message.model_copy(update={"meta": {**message.meta, **_tags(action)}})
 
@@ -76,6 +79,11 @@ class Renderer:
         except MissingExtraError:
             return message
         return render_letter(message, case=case, creditor=self.creditor, payment=payment)
+
+
+def _shows_qr(channel: str) -> bool:
+    known = BUILTIN_CHANNELS.get(channel)
+    return known is None or known.capabilities.qr
 
 
 def _tags(action: Action) -> dict[str, str]:

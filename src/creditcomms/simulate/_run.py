@@ -242,7 +242,7 @@ async def simulate_async(
     store: Store | None = None,
     transports: Mapping[str, Transport] | None = None,
     response: ResponseModel | None = None,
-    letters: bool = False,
+    letters: bool | None = False,
     progress: DayProgress | None = None,
 ) -> SimulationResult:
     """`simulate` for code that already runs an event loop."""
@@ -292,7 +292,7 @@ def simulate(
     store: Store | None = None,
     transports: Mapping[str, Transport] | None = None,
     response: ResponseModel | None = None,
-    letters: bool = False,
+    letters: bool | None = False,
     progress: DayProgress | None = None,
 ) -> SimulationResult:
     """Run ``strategy`` on ``portfolio`` for ``days`` with the real Engine and a test clock.

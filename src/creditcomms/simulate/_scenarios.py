@@ -22,7 +22,7 @@ from creditcomms.segments import Segment, Split
 
 __all__ = ["demo_creditor", "demo_strategy"]
 
-_DEMO_SECRET = "demo-only-link-secret-do-not-use-in-production"
+_DEMO_SECRET = "demo-only-link-secret-do-not-use-in-production"  # noqa: S105 - demo data
 
 
 def demo_creditor() -> Creditor:
@@ -128,8 +128,10 @@ def _standard(tone: str) -> Campaign:
 
 
 def demo_strategy() -> Strategy:
-    """Reliable payers get a gentle email sequence, frequent late payers SMS and letters,
-    everyone else the standard sequence with an A/B test of its tone (friendly vs firm).
+    """The demo's strategy: three segments, one of them an A/B test of tone.
+
+    Reliable payers get a gentle email sequence, frequent late payers SMS and letters, and
+    everyone else the standard sequence in a friendly or a firm tone (split 50/50).
     """
     reliable = Segment("reliable", rules.on_time_ratio() >= 0.9)
     late = Segment("late-payers", (rules.late_payments() >= 3) | (rules.on_time_ratio() < 0.5))
