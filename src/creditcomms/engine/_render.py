@@ -75,10 +75,12 @@ class Renderer:
         self, message: LetterMessage, case: Case, payment: PaymentRequest
     ) -> LetterMessage:
         try:
-            from creditcomms.letters import render_letter
+            return render_letter(message, case=case, creditor=self.creditor, payment=payment)
         except MissingExtraError:
+            if self.letters:
+                raise
+            self.letters = False  # auto mode without typst: letters stay text from now on
             return message
-        return render_letter(message, case=case, creditor=self.creditor, payment=payment)
 
 
 def _shows_qr(channel: str) -> bool:
