@@ -1,0 +1,177 @@
+"""The ``creditcomms`` command: ``demo``, ``preview`` and ``plan``.
+
+``creditcomms demo`` runs a realistic strategy over a synthetic portfolio for 45 simulated
+days with the SQLite store, writes every message to ``./outbox/`` and a ``report.html``, and
+prints a summary. Progress bars and tables use rich when the ``cli`` extra is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+from creditcomms._cli_output import Console
+from creditcomms.campaigns import Strategy, load_campaign
+from creditcomms.channels import (
+    BUILTIN_CHANNELS,
+    EmailMessage,
+    LetterMessage,
+    Message,
+    SmsMessage,
+)
+from creditcomms.errors import CreditCommsError
+from creditcomms.model import Case
+from creditcomms.simulate import demo_strategy, run_blocking, simulate, synthetic_portfolio
+from creditcomms.stores import SQLiteStore
+from creditcomms.templates import TemplateLibrary
+from creditcomms.transports import FileOutbox
+
+__all__ = ["main"]
+
+DEMO_RATES = {"CHF": Decimal("1.06"), "GBP": Decimal("1.16")}
+"""Illustrative exchange rates (EUR per unit) for the demo's report in euro."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="creditcomms", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command")
+    demo = commands.add_parser("demo", help="simulate a strategy over a synthetic portfolio")
+    demo.add_argument("--cases", type=int, default=400, help="portfolio size (default 400)")
+    demo.add_argument("--days", type=int, default=45, help="simulated days (default 45)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--start", type=date.fromisoformat, default=date(2026, 11, 2))
+    demo.add_argument("--dir", type=Path, default=Path(), help="where to write (default .)")
+    demo.add_argument("--no-letters", action="store_true", help="skip PDF letter layout")
+    preview = commands.add_parser("preview", help="render one template for a sample case")
+    preview.add_argument("--template", default="reminder")
+    preview.add_argument("--channel", default="email", choices=sorted(BUILTIN_CHANNELS))
+    preview.add_argument("--locale", default="en")
+    preview.add_argument("--tone", default="neutral", choices=["friendly", "neutral", "firm"])
+    preview.add_argument("--out", type=Path, default=Path("preview"), help="output folder")
+    plan = commands.add_parser("plan", help="print the plan for cases in a JSON file")
+    plan.add_argument("cases", type=Path, help="a JSON list of cases")
+    plan.add_argument("--at", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    plan.add_argument("--campaign", type=Path, help="a campaign JSON/YAML (default: demo)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 on success)."""
+    args = _parser().parse_args(argv)
+    console = Console()
+    try:
+        if args.version:
+            from creditcomms import __version__  # noqa: PLC0415 - resolved lazily by design
+
+            console.print(f"creditcomms {__version__}")
+            return 0
+        if args.command == "demo":
+            return _demo(args, console)
+        if args.command == "preview":
+            return _preview(args, console)
+        if args.command == "plan":
+            return _plan(args, console)
+    except CreditCommsError as error:
+        console.error(str(error))
+        return 2
+    _parser().print_help()
+    return 1
+
+
+def _fresh(folder: Path) -> tuple[Path, Path]:
+    outbox = folder / "outbox"
+    database = folder / "creditcomms-demo.db"
+    shutil.rmtree(outbox, ignore_errors=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return outbox, database
+
+
+def _demo(args: argparse.Namespace, console: Console) -> int:
+    outbox, database = _fresh(args.dir)
+    portfolio = synthetic_portfolio(args.cases, seed=args.seed, start=args.start)
+    console.print(
+        f"Simulating {len(portfolio)} cases over {args.days} days from {args.start}"
+        f" (SQLite journal {database}, outbox {outbox}/)"
+    )
+    store = SQLiteStore(database)
+    writer = FileOutbox(outbox)
+    with console.progress("simulated days", total=args.days) as advance:
+        result = simulate(
+            demo_strategy(),
+            portfolio,
+            days=args.days,
+            start=args.start,
+            store=store,
+            transports=dict.fromkeys(BUILTIN_CHANNELS, writer),
+            letters=False if args.no_letters else None,
+            progress=lambda done, total: advance(done),
+        )
+    run_blocking(store.aclose())
+    table = result.kpis(by=("channel", "variant"), rates=DEMO_RATES)
+    rows = [
+        [
+            row["channel"],
+            row["variant"] or "-",
+            str(row["sent"]),
+            str(row["paid_cases"]),
+            f"{Decimal(row['collected']):,.2f}",
+            f"{Decimal(row['cost']):,.2f}",
+        ]
+        for row in table.rows()
+    ]
+    console.table(
+        "Per channel and variant (EUR)",
+        ["channel", "variant", "sent", "paid", "collected", "cost"],
+        rows,
+    )
+    report = result.write_report(args.dir / "report.html", rates=DEMO_RATES)
+    console.print(result.report.summary())
+    console.print(f"{len(list(outbox.rglob('*')))} files in {outbox}/; report: {report}")
+    return 0
+
+
+def _preview(args: argparse.Namespace, console: Console) -> int:
+    library = TemplateLibrary.builtin()
+    message = library.preview(args.template, args.channel, locale=args.locale, tone=args.tone)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = _write_preview(message, args.out / f"{args.template}-{args.channel}-{args.locale}")
+    console.print(str(path))
+    return 0
+
+
+def _write_preview(message: Message, stem: Path) -> Path:
+    if isinstance(message, EmailMessage):
+        path = stem.with_suffix(".eml")
+        path.write_bytes(message.to_mime().as_bytes())
+    elif isinstance(message, LetterMessage) and message.pdf is not None:
+        path = stem.with_suffix(".pdf")
+        path.write_bytes(message.pdf)
+    elif isinstance(message, SmsMessage):
+        path = stem.with_suffix(".txt")
+        header = f"To: {message.to}\nEncoding: {message.encoding}, {message.segments} segment(s)"
+        path.write_text(f"{header}\n\n{message.text}\n", encoding="utf-8")
+    else:
+        path = stem.with_suffix(".json")
+        path.write_text(message.model_dump_json(indent=2, exclude={"pdf"}), encoding="utf-8")
+    return path
+
+
+def _plan(args: argparse.Namespace, console: Console) -> int:
+    raw = json.loads(args.cases.read_text(encoding="utf-8"))
+    cases = [Case.model_validate(item) for item in (raw if isinstance(raw, list) else [raw])]
+    strategy = (
+        Strategy([], default=load_campaign(args.campaign)) if args.campaign else demo_strategy()
+    )
+    at = datetime.combine(args.at, time(9), UTC)
+    for case in cases:
+        console.print(strategy.plan(case, at=at).explain())
+        console.print("")
+    return 0
