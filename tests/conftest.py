@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import os
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 

@@ -219,6 +219,9 @@ from .simulate import (
     PendingEvents,
     Portfolio,
     ResponseModel,
+    SimulationResult,
+    demo_creditor,
+    demo_strategy,
     synthetic_portfolio,
 )
 from .stores import (
@@ -380,6 +383,7 @@ __all__ = [
     "SendRecord",
     "SendStatus",
     "SendWindow",
+    "SimulationResult",
     "SmsEncoding",
     "SmsInfo",
     "SmsMessage",
@@ -420,6 +424,8 @@ __all__ = [
     "compare_proportions",
     "compare_variants",
     "compute_kpis",
+    "demo_creditor",
+    "demo_strategy",
     "dump_campaign",
     "epc_payload",
     "epc_qr",

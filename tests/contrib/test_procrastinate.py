@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -19,7 +18,7 @@ NOW = datetime(2026, 11, 3, 12, tzinfo=UTC)
 
 
 @pytest.fixture(name="database")
-async def _database(postgres_dsn: str) -> AsyncIterator[str]:
+async def _database(postgres_dsn: str) -> str:
     """A fresh database on the session's server, with procrastinate's schema applied."""
     name = f"proc_{uuid.uuid4().hex[:10]}"
     async with await psycopg.AsyncConnection.connect(postgres_dsn, autocommit=True) as admin:
@@ -28,7 +27,7 @@ async def _database(postgres_dsn: str) -> AsyncIterator[str]:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=dsn))
     async with app.open_async():
         await app.schema_manager.apply_schema_async()
-    yield dsn
+    return dsn
 
 
 def _cases(debtor: cc.Debtor, count: int) -> list[cc.Case]:

@@ -17,7 +17,9 @@ def _campaign() -> cc.Campaign:
         "b2c",
         version=1,
         steps=[
-            cc.Step("pre-due", cc.before_due(days=3), cc.EMAIL, template="pre_due", tone="friendly"),
+            cc.Step(
+                "pre-due", cc.before_due(days=3), cc.EMAIL, template="pre_due", tone="friendly"
+            ),
             cc.Step("reminder-1", cc.after_due(days=3), cc.EMAIL, template="reminder"),
             cc.Step(
                 "reminder-2",
@@ -47,11 +49,14 @@ async def _store() -> cc.MemoryStore:
 
 @pytest.fixture(name="engine")
 def _engine(
-    campaign: cc.Campaign, creditor: cc.Creditor, transport: InMemoryTransport, store: cc.MemoryStore
+    campaign: cc.Campaign,
+    creditor: cc.Creditor,
+    transport: InMemoryTransport,
+    store: cc.MemoryStore,
 ) -> cc.Engine:
     """An engine wired to the in-memory transport and store."""
     channels = (cc.EMAIL, cc.SMS, cc.LETTER, cc.PHONE_TASK)
-    dispatcher = cc.Dispatcher(transports={ch: transport for ch in channels})
+    dispatcher = cc.Dispatcher(transports=dict.fromkeys(channels, transport))
     return cc.Engine(
         cc.Strategy([], default=campaign),
         cc.TemplateLibrary.builtin(),

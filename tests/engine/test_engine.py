@@ -168,7 +168,10 @@ class TestRecheck:
             update={
                 "invoices": tuple(
                     i.model_copy(
-                        update={"open_amount": cc.Money.zero("EUR"), "status": cc.InvoiceStatus.PAID}
+                        update={
+                            "open_amount": cc.Money.zero("EUR"),
+                            "status": cc.InvoiceStatus.PAID,
+                        }
                     )
                     for i in stored.case.invoices
                 )

@@ -3,3 +3,5 @@
 - `creditcomms.contrib.procrastinate`: run due work on procrastinate workers
   (``pip install "creditcomms[procrastinate]"``).
 """
+
+__all__: list[str] = []

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_event
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
@@ -21,8 +22,16 @@ from ._report import RunReport, SyncReport
 
 __all__ = ["Engine", "ProgressCallback"]
 
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(done, claimed_so_far)`` after each batch of a run."""
+
+class ProgressCallback(Protocol):
+    """**Protocol:** called as ``progress(done, total)`` after each batch of a run.
+
+    ``total`` is the number of actions claimed so far (a run does not know in advance how
+    many it will find due).
+    """
+
+    def __call__(self, done: int, total: int, /) -> None: ...
+
 
 _CASE_STATUS = {
     PlanStatus.ACTIVE: CaseStatus.ACTIVE,
