@@ -256,6 +256,10 @@ class LetterMessage(Message):
     sender_address: PostalAddress | None = None
     subject: OneLine
     body: str
+    """The full text: greeting, message, open items, payment details and closing."""
+    layout_body: str | None = None
+    """The text a laid-out letter prints (greeting and message only): the PDF layout adds the
+    open items table, the payment block with the QR code and the closing itself."""
     letter_date: date | None = None
     attachments: tuple[Attachment, ...] = ()
     pdf: bytes | None = None

@@ -192,7 +192,7 @@ def letter_data(
         ),
         "info": info,
         "subject": message.subject,
-        "body": [p.strip().split("\n") for p in _PARAGRAPHS.split(message.body) if p.strip()],
+        "body": [p.strip().split("\n") for p in _PARAGRAPHS.split(_text(message)) if p.strip()],
         "items_header": [words["invoice"], words["issued"], words["due"], words["open"]],
         "items": _items(invoices, locale),
         "fees": [[f.label, f.amount.format(locale)] for f in fee_lines],
@@ -202,3 +202,8 @@ def letter_data(
         "closing": words["closing"] if closing == "auto" else closing,
         "footer": _footer(creditor, sender, words),
     }
+
+
+def _text(message: LetterMessage) -> str:
+    """The letter's own words: the layout prints items, payment block and closing itself."""
+    return message.layout_body if message.layout_body is not None else message.body

@@ -143,6 +143,7 @@ def _letter(parts: Parts, context: RenderContext, envelope: Envelope) -> Message
         sender_address=context.creditor.address,
         subject=" ".join(parts["subject"].split()),
         body=parts["body"],
+        layout_body=parts.get("layout_body"),
         letter_date=context.today,
     )
 

@@ -91,7 +91,10 @@ _RECIPES: dict[str, tuple[dict[str, str], frozenset[str]]] = {
         {"subject": "[[subject]]", "text": "@email.txt", "html": "@email.html"},
         frozenset({"subject", "body"}),
     ),
-    "letter": ({"subject": "[[subject]]", "body": "@letter.txt"}, frozenset({"subject", "body"})),
+    "letter": (
+        {"subject": "[[subject]]", "body": "@letter.txt", "layout_body": "@letter_layout.txt"},
+        frozenset({"subject", "body"}),
+    ),
     "portal": ({"title": "[[subject]]", "body": "@portal.txt"}, frozenset({"subject", "body"})),
     "sms": ({"text": "[[sms]][[pay_sms]][[sms_sign]]"}, frozenset({"sms"})),
     "push": ({"title": "[[push_title]]", "body": "[[sms]]"}, frozenset({"sms"})),
