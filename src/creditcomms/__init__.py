@@ -63,6 +63,7 @@ from .campaigns import (
     load_campaign,
 )
 from .channels import (
+    BUILTIN_CHANNELS,
     EMAIL,
     LETTER,
     PHONE_TASK,
@@ -244,6 +245,7 @@ from .transports import (
 )
 
 __all__ = [
+    "BUILTIN_CHANNELS",
     "EMAIL",
     "LETTER",
     "PHONE_TASK",

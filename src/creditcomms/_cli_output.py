@@ -24,7 +24,7 @@ class Console:
     def print(self, text: str) -> None:
         """Print one line."""
         if self._rich is not None:
-            self._rich.print(text, markup=False, highlight=False)
+            self._rich.print(text, markup=False, highlight=False, soft_wrap=True)
         else:
             print(text)
 

@@ -24,11 +24,20 @@ from creditcomms.channels import (
     Message,
     SmsMessage,
 )
-from creditcomms.errors import CreditCommsError
+from creditcomms.errors import CreditCommsError, MissingExtraError
+from creditcomms.letters import render_letter
 from creditcomms.model import Case
-from creditcomms.simulate import demo_strategy, run_blocking, simulate, synthetic_portfolio
+from creditcomms.payments import PaymentRequest
+from creditcomms.simulate import (
+    demo_creditor,
+    demo_strategy,
+    run_blocking,
+    simulate,
+    synthetic_portfolio,
+)
 from creditcomms.stores import SQLiteStore
 from creditcomms.templates import TemplateLibrary
+from creditcomms.templates._samples import SAMPLE_AT, sample_case
 from creditcomms.transports import FileOutbox
 
 __all__ = ["main"]
@@ -140,7 +149,22 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
 
 def _preview(args: argparse.Namespace, console: Console) -> int:
     library = TemplateLibrary.builtin()
-    message = library.preview(args.template, args.channel, locale=args.locale, tone=args.tone)
+    case, creditor = sample_case(args.locale), demo_creditor()
+    payment = PaymentRequest.for_case(case, creditor, at=SAMPLE_AT)
+    message = library.preview(
+        args.template,
+        args.channel,
+        locale=args.locale,
+        tone=args.tone,
+        case=case,
+        creditor=creditor,
+        payment=payment,
+    )
+    if isinstance(message, LetterMessage):
+        try:
+            message = render_letter(message, case=case, creditor=creditor, payment=payment)
+        except MissingExtraError:
+            console.error('letters are previewed as text; pip install "creditcomms[letters]"')
     args.out.mkdir(parents=True, exist_ok=True)
     path = _write_preview(message, args.out / f"{args.template}-{args.channel}-{args.locale}")
     console.print(str(path))

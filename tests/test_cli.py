@@ -1,0 +1,97 @@
+"""The ``creditcomms`` command: demo, preview and plan, run in-process."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from pathlib import Path
+
+import pytest
+
+import creditcomms as cc
+from creditcomms.cli import main
+
+
+def test_demo_writes_outbox_journal_and_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A small demo run fills the outbox, the SQLite journal and report.html."""
+    status = main(["demo", "--cases", "40", "--days", "20", "--dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert (tmp_path / "creditcomms-demo.db").exists()
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<html" in report
+    assert "data:image/png;base64," in report
+    emails = sorted((tmp_path / "outbox" / "email").glob("*.eml"))
+    assert emails
+    parsed = email.message_from_bytes(emails[0].read_bytes(), policy=email.policy.default)
+    assert [p.get_content_type() for p in parsed.walk()][:3] == [
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+    ]
+    assert "channel" in out
+    assert "sent" in out
+
+
+def test_demo_twice_starts_fresh(tmp_path: Path) -> None:
+    """Running the demo again replaces the earlier outbox and journal."""
+    args = ["demo", "--cases", "15", "--days", "10", "--dir", str(tmp_path), "--no-letters"]
+    assert main(args) == 0
+    first = sorted(p.name for p in (tmp_path / "outbox").rglob("*"))
+    assert main(args) == 0
+    assert sorted(p.name for p in (tmp_path / "outbox").rglob("*")) == first
+
+
+@pytest.mark.parametrize("channel", sorted(cc.BUILTIN_CHANNELS))
+def test_preview_writes_one_file(
+    channel: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every channel previews to a file whose path is printed."""
+    status = main(
+        ["preview", "--template", "reminder", "--channel", channel, "--locale", "nl",
+         "--tone", "firm", "--out", str(tmp_path)]
+    )  # fmt: skip
+    assert status == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path.exists()
+    assert path.parent == tmp_path
+    assert path.stat().st_size > 0
+
+
+def test_plan_explains_each_case(
+    tmp_path: Path, case: cc.Case, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``plan`` prints the explained plan of every case in the file."""
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps([case.model_dump(mode="json")]), encoding="utf-8")
+    assert main(["plan", str(cases), "--at", "2026-11-10"]) == 0
+    out = capsys.readouterr().out
+    assert "case C-1001" in out
+    assert "segment" in out
+
+
+def test_plan_reports_bad_input_with_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A case with a bad time zone exits with status 2 and names the field."""
+    cases = tmp_path / "cases.json"
+    bad = {
+        "debtor": {"id": "D-1", "name": "X", "timezone": "Europe/Berln"},
+        "invoices": [
+            {"id": "I", "amount": "1.00 EUR", "issued_on": "2026-01-01", "due_on": "2026-01-31"}
+        ],
+    }
+    cases.write_text(json.dumps([bad]), encoding="utf-8")
+    assert main(["plan", str(cases), "--at", "2026-11-10"]) == 2
+    err = capsys.readouterr().err
+    assert "debtor.timezone" in err
+    assert "Europe/Berlin" in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--version`` prints the installed version."""
+    assert main(["--version"]) == 0
+    assert cc.__version__ in capsys.readouterr().out
