@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_event
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
-from creditcomms.errors import CreditCommsError, LeaseLostError, VersionConflictError
+from creditcomms.errors import CreditCommsError, VersionConflictError
 from creditcomms.model import Case, ContactRecord, Creditor, Event, Reason
-from creditcomms.stores import CaseRecord, CaseStatus, Claim, Store
+from creditcomms.stores import ActionStatus, CaseRecord, CaseStatus, Claim, Completion, Store
 from creditcomms.templates import TemplateLibrary
 
 from ._render import Renderer
@@ -48,11 +48,12 @@ def _default_worker() -> str:
 
 @dataclass
 class _CaseWork:
-    """One case's share of a batch: its fresh plan and what to do with each claim."""
+    """One case's share of a batch: its fresh plan, what to send and what is settled."""
 
-    record: CaseRecord
-    plan: Plan
+    record: CaseRecord | None
+    plan: Plan | None
     sends: list[tuple[Claim, Action, Envelope]] = field(default_factory=list)
+    finished: list[Completion] = field(default_factory=list)
 
 
 class Engine:
@@ -142,9 +143,11 @@ class Engine:
         """The plan for ``case`` at ``at``, without storing or sending anything."""
         return self.strategy.plan(case, at=at)
 
-    async def _save(self, case: Case, stored: CaseRecord | None, *, at: datetime) -> Plan:
+    async def _save(
+        self, case: Case, stored: CaseRecord | None, *, at: datetime, upcoming: bool = True
+    ) -> Plan:
         pinned = {stored.campaign_id: stored.campaign_version} if stored else None
-        plan = self.strategy.plan(case, at=at, pinned=pinned)
+        plan = self.strategy.plan(case, at=at, pinned=pinned, upcoming=upcoming)
         status = _CASE_STATUS[plan.status]
         if stored is None or stored.campaign_id != plan.campaign_id:
             await self.store.enroll(
@@ -205,34 +208,46 @@ class Engine:
         groups: dict[str, list[Claim]] = {}
         for claim in claims:
             groups.setdefault(claim.action.case_id, []).append(claim)
-        work: list[_CaseWork] = []
-        for case_id, group in groups.items():
-            item = await self._triage(case_id, group, at=at, report=report)
-            if item is not None:
-                work.append(item)
-        sends = [s for item in work for s in item.sends]
-        for claim, action, _ in sends:
-            await _fenced(self.store.mark_attempting(claim, at=at, channel=action.channel))
-        outcomes = await self.dispatcher.send([envelope for _, _, envelope in sends])
-        results = iter(outcomes)
+        work = [
+            await self._triage(case_id, group, at=at, report=report)
+            for case_id, group in groups.items()
+        ]
+        finished = [completion for item in work for completion in item.finished]
+        sends = [send for item in work for send in item.sends]
+        held = (
+            {
+                c.lease_id
+                for c in await self.store.mark_attempting_many([s[0] for s in sends], at=at)
+            }
+            if sends
+            else set()
+        )
+        live = [send for send in sends if send[0].lease_id in held]
+        outcomes = await self.dispatcher.send([envelope for _, _, envelope in live])
+        records: dict[str, list[ContactRecord]] = {}
+        for (claim, action, _), outcome in zip(live, outcomes, strict=True):
+            finished.append(self._finish(claim, action, outcome, at=at, report=report))
+            if outcome.ok:
+                records.setdefault(action.case_id, []).append(_contact(action, outcome, at))
+        if finished:
+            await self.store.finish_many(finished)  # claims lost meanwhile: their new owner decides
         for item in work:
-            records = [
-                await self._finish(claim, action, next(results), at=at, report=report)
-                for claim, action, _ in item.sends
-            ]
-            await self._after_sends(item, [r for r in records if r is not None], at=at)
+            if item.record is not None:
+                await self._after_sends(item, records.get(item.record.case_id, []), at=at)
 
     async def _triage(
         self, case_id: str, claims: list[Claim], *, at: datetime, report: RunReport
-    ) -> _CaseWork | None:
+    ) -> _CaseWork:
         stored = await self.store.get_case(case_id)
         if stored is None:
-            gone = [Reason(code="unknown_case", detail=f"case {case_id} is not in the store")]
+            gone = Reason(code="unknown_case", detail=f"case {case_id} is not in the store")
+            item = _CaseWork(None, None)
             for claim in claims:
-                await self._skip(claim, gone, at=at, report=report)
-            return None
+                item.finished.append(_skip(claim, [gone], at=at, report=report))
+            return item
         pinned = {stored.campaign_id: stored.campaign_version}
-        plan = self.strategy.plan(stored.case, at=at, pinned=pinned)
+        # Only what is due and the next action matter here; the rest is planned after sending.
+        plan = self.strategy.plan(stored.case, at=at, pinned=pinned, upcoming=False)
         item = _CaseWork(stored, plan)
         due = {a.idempotency_key: a for a in plan.due}
         later = {a.idempotency_key: a for a in plan.upcoming}
@@ -240,73 +255,77 @@ class Engine:
             key = claim.idempotency_key
             report.uncertain += claim.uncertain_since is not None
             if key in due:
-                await self._prepare(item, claim, due[key], at=at, report=report)
+                self._prepare(item, claim, due[key], at=at, report=report)
             elif key in later:
                 report.rescheduled += 1
                 moved = later[key]
                 reason = Reason(code="moved", detail=f"now due at {moved.due_at.isoformat()}")
-                await _fenced(
-                    self.store.fail(claim, at=at, reasons=[reason], retry_at=moved.due_at)
+                item.finished.append(
+                    Completion(
+                        claim=claim,
+                        status=ActionStatus.FAILED,
+                        at=at,
+                        reasons=(reason,),
+                        retry_at=moved.due_at,
+                    )
                 )
             else:
-                await self._skip(claim, _why_not(plan, claim.action), at=at, report=report)
+                item.finished.append(
+                    _skip(claim, _why_not(plan, claim.action), at=at, report=report)
+                )
         return item
 
-    async def _prepare(
+    def _prepare(
         self, item: _CaseWork, claim: Claim, action: Action, *, at: datetime, report: RunReport
     ) -> None:
+        assert item.record is not None  # noqa: S101 - only called for a stored case
         try:
             envelope = self.renderer.envelope(action, item.record.case, at=at)
         except CreditCommsError as error:
             reason = Reason(code="render_failed", detail=str(error).splitlines()[0])
             report.failed += 1
             report.failures.append(reason)
-            await _fenced(self.store.fail(claim, at=at, reasons=[reason]))
+            item.finished.append(
+                Completion(claim=claim, status=ActionStatus.FAILED, at=at, reasons=(reason,))
+            )
             return
         item.sends.append((claim, action, envelope))
 
-    async def _finish(
+    def _finish(
         self, claim: Claim, action: Action, outcome: Outcome, *, at: datetime, report: RunReport
-    ) -> ContactRecord | None:
+    ) -> Completion:
         if not outcome.ok:
             reason = Reason(code="delivery_failed", detail=str(outcome.error))
             report.failed += 1
             report.failures.append(reason)
-            await _fenced(self.store.fail(claim, at=at, reasons=[reason]))
-            return None
+            return Completion(claim=claim, status=ActionStatus.FAILED, at=at, reasons=(reason,))
         message = outcome.message
         report.sent += 1
         report.sent_by_channel[message.channel] += 1
         report.add_cost(message.cost)
-        receipt = outcome.receipt
         reasons = _fallback_reasons(action, outcome)
         report.fallbacks += bool(reasons)
-        await _fenced(
-            self.store.complete(
-                claim,
-                at=at,
-                channel=message.channel,
-                provider_message_id=receipt.provider_message_id if receipt else None,
-                cost=message.cost,
-                reasons=reasons,
-            )
-        )
-        return ContactRecord(
+        receipt = outcome.receipt
+        return Completion(
+            claim=claim,
+            status=ActionStatus.SENT,
             at=at,
             channel=message.channel,
-            campaign_id=action.campaign_id,
-            step_id=action.step_id,
-            idempotency_key=action.idempotency_key,
+            provider_message_id=receipt.provider_message_id if receipt else None,
+            cost=message.cost,
+            reasons=tuple(reasons),
         )
 
     async def _after_sends(
         self, item: _CaseWork, records: list[ContactRecord], *, at: datetime
     ) -> None:
         stored = item.record
+        if stored is None or (not records and not item.finished):
+            return
         for _ in range(5):
             case = stored.case.model_copy(update={"history": (*stored.case.history, *records)})
             try:
-                await self._save(case, stored, at=at)
+                await self._save(case, stored, at=at, upcoming=False)
                 return
             except VersionConflictError:
                 fresh = await self.store.get_case(stored.case_id)
@@ -315,19 +334,22 @@ class Engine:
                 stored = fresh
         raise VersionConflictError(f"case {stored.case_id} kept changing while recording sends")
 
-    async def _skip(
-        self, claim: Claim, reasons: Sequence[Reason], *, at: datetime, report: RunReport
-    ) -> None:
-        report.skipped[reasons[0].code if reasons else "skipped"] += 1
-        await _fenced(self.store.skip(claim, at=at, reasons=reasons))
+
+def _skip(
+    claim: Claim, reasons: Sequence[Reason], *, at: datetime, report: RunReport
+) -> Completion:
+    report.skipped[reasons[0].code if reasons else "skipped"] += 1
+    return Completion(claim=claim, status=ActionStatus.SKIPPED, at=at, reasons=tuple(reasons))
 
 
-async def _fenced(step: Awaitable[None]) -> None:
-    """Run a store write that a newer lease may have overtaken; then its outcome wins."""
-    try:
-        await step
-    except LeaseLostError:
-        return
+def _contact(action: Action, outcome: Outcome, at: datetime) -> ContactRecord:
+    return ContactRecord(
+        at=at,
+        channel=outcome.message.channel,
+        campaign_id=action.campaign_id,
+        step_id=action.step_id,
+        idempotency_key=action.idempotency_key,
+    )
 
 
 def _fallback_reasons(action: Action, outcome: Outcome) -> list[Reason]:

@@ -7,6 +7,7 @@ structured reference (RF) or unstructured text, information to the payer.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -48,7 +49,10 @@ def _check_length(field: str, value: str, limit: int) -> None:
         )
 
 
+@functools.lru_cache(maxsize=256)
 def _iban(value: str) -> str:
+    # A creditor has few IBANs and every payload checks one: the bank-database look-up of
+    # python-stdnum is the slow part, so remember the verdict.
     try:
         compact = str(stdnum_iban.validate(value))
     except StdnumError:

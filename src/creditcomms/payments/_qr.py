@@ -16,7 +16,7 @@ from ._encoder import Matrix, encode_matrix
 __all__ = ["PaymentQR", "QRKind", "make_qr"]
 
 _ASCII_BITS = bytes.maketrans(b"\x00\x01", b"01")
-_PIXEL_ROW = str.maketrans({"\x00": "1", "\x01": "0"})
+_PIXEL_ROW: dict[int, str] = {0: "1", 1: "0"}  # dark module -> black pixel bit
 
 
 class QRKind(enum.StrEnum):
@@ -85,7 +85,7 @@ class PaymentQR:
         lines: list[bytes] = [blank] * (border * scale)
         edge = "1" * (border * scale)
         for row in self.matrix.rows():
-            pixels = "".join(c * scale for c in row.decode("latin-1").translate(_PIXEL_ROW))
+            pixels = row.decode("latin-1").translate(_scaled_pixels(scale))
             line = b"\x00" + _pack(edge + pixels + edge)
             lines.extend([line] * scale)
         lines.extend([blank] * (border * scale))
@@ -93,7 +93,7 @@ class PaymentQR:
         return (
             b"\x89PNG\r\n\x1a\n"
             + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(b"".join(lines), 9))
+            + _chunk(b"IDAT", zlib.compress(b"".join(lines), 6))
             + _chunk(b"IEND", b"")
         )
 
@@ -104,6 +104,12 @@ class PaymentQR:
             return f"data:image/svg+xml;base64,{encoded}"
         encoded = base64.b64encode(self.png(scale=scale)).decode("ascii")
         return f"data:image/png;base64,{encoded}"
+
+
+@functools.cache
+def _scaled_pixels(scale: int) -> dict[int, str]:
+    """``_PIXEL_ROW`` with each module widened to ``scale`` pixels, for one ``translate``."""
+    return {key: value * scale for key, value in _PIXEL_ROW.items()}
 
 
 @functools.cache

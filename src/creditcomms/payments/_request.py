@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
@@ -251,26 +252,26 @@ class PaymentRequest(Model):
             return None
         return format_reference(self.reference, self.reference_scheme)
 
-    @property
+    @cached_property
     def qr(self) -> PaymentQR | None:
         """The encoded QR code, or None."""
         if self.qr_payload is None or self.qr_kind is None:
             return None
         return _encode(self.qr_payload, self.qr_kind)
 
-    @property
+    @cached_property
     def qr_svg(self) -> str | None:
         """The QR code as an SVG string (for HTML email and letters), or None."""
         qr = self.qr
         return qr.svg(title=f"{str(self.qr_kind).upper()} QR code") if qr else None
 
-    @property
+    @cached_property
     def qr_png(self) -> bytes | None:
         """The QR code as PNG bytes, or None."""
         qr = self.qr
         return qr.png() if qr else None
 
-    @property
+    @cached_property
     def qr_data_uri(self) -> str | None:
         """The QR code as a PNG ``data:`` URI for ``<img src>``, or None."""
         qr = self.qr
