@@ -54,6 +54,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._cases: dict[str, CaseRecord] = {}
         self._actions: dict[str, ActionRow] = {}
+        self._case_keys: dict[str, set[str]] = {}  # case id -> its action keys, for look-ups
         self._journal: list[JournalEntry] = []
         self._version = 0
         self._seq = 0
@@ -178,11 +179,15 @@ class MemoryStore:
                 self._actions[action.idempotency_key] = ActionRow(
                     action, ActionStatus.PLANNED, due, at
                 )
+                self._case_keys.setdefault(action.case_id, set()).add(action.idempotency_key)
                 self._write(JournalKind.PLANNED, at, action=action, reasons=action.reasons)
                 new += 1
             elif row.status is ActionStatus.PLANNED:
                 row.action, row.available_at, row.updated_at = action, due, at
         return new
+
+    def _case_rows(self, case_id: str) -> list[ActionRow]:
+        return [self._actions[k] for k in self._case_keys.get(case_id, ())]
 
     async def claim_due(
         self, now: datetime, /, *, limit: int, lease: timedelta, worker: str
@@ -383,9 +388,8 @@ class MemoryStore:
         at = aware(at, field="at", operation="cancel_pending")
         rows = [
             r
-            for r in self._actions.values()
-            if r.action.case_id == case_id
-            and (
+            for r in self._case_rows(case_id)
+            if (
                 r.status is ActionStatus.PLANNED
                 or (r.status is ActionStatus.CLAIMED and r.available_at <= at)
             )
@@ -403,9 +407,7 @@ class MemoryStore:
 
     async def pending(self, case_id: str, /) -> list[ActionRecord]:
         """The case's unfinished (planned or claimed) actions, earliest first."""
-        rows = [
-            r for r in self._actions.values() if r.action.case_id == case_id and r.status in _OPEN
-        ]
+        rows = [r for r in self._case_rows(case_id) if r.status in _OPEN]
         rows.sort(key=lambda r: (r.available_at, r.action.idempotency_key))
         return [r.record() for r in rows]
 
@@ -455,6 +457,9 @@ class MemoryStore:
             cases=len(self._cases) - len(cases),
         )
         self._journal, self._actions, self._cases = journal, actions, cases
+        self._case_keys = {}
+        for key, row in actions.items():
+            self._case_keys.setdefault(row.action.case_id, set()).add(key)
         return report
 
     def _write(
