@@ -16,11 +16,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import creditcomms as cc
+from creditcomms.simulate import demo_strategy, simulate, synthetic_portfolio
 from creditcomms.transports import InMemoryTransport
 
-from ._report import Figure, compare
+from ._report import Figure, compare, single
 
 CASES = int(os.environ.get("CREDITCOMMS_BENCH_ENGINE_CASES", "100000"))
+SIM_CASES = int(os.environ.get("CREDITCOMMS_BENCH_SIM_CASES", "10000"))
+SIM_DAYS = 60
 SYNC_AT = datetime(2026, 10, 20, tzinfo=UTC)
 RUN_AT = datetime(2026, 11, 3, 12, tzinfo=UTC)
 
@@ -118,6 +121,22 @@ def main() -> None:
         _run(cc.MemoryStore(), naive_cases, batch_size=1, label="MemoryStore, one at a time")
     )
     compare("engine run_due end to end, memory", memory, naive_memory, unit="cases")
+    _simulation()
+
+
+def _simulation() -> None:
+    """Time simulate() over a synthetic portfolio (target: 10,000 debtors x 60 days < 60 s)."""
+    portfolio = synthetic_portfolio(SIM_CASES, seed=7, start=date(2026, 11, 2))
+    started = time.perf_counter()
+    result = simulate(demo_strategy(), portfolio, days=SIM_DAYS)
+    seconds = time.perf_counter() - started
+    figure = Figure("simulate(), real engine, memory store", SIM_CASES * SIM_DAYS, seconds)
+    single(
+        f"simulation: {SIM_CASES:,} debtors x {SIM_DAYS} days",
+        figure,
+        unit="debtor-days",
+        note=f"{seconds:.1f} s in all (target < 60 s for 10,000 x 60); {result.report.summary()}",
+    )
 
 
 if __name__ == "__main__":
