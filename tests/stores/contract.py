@@ -64,6 +64,15 @@ class StoreContract:
         assert (stored.campaign_id, stored.campaign_version) == ("b2c", 2)
         assert stored.next_action_at == T0
 
+    async def test_get_cases_reads_several_at_once(self, store: Store) -> None:
+        """get_cases returns the known cases by id, equal to get_case, and skips unknown ids."""
+        for case_id in ("C-1", "C-2", "C-3"):
+            await store.enroll(make_case(case_id), campaign_id="b2c", campaign_version=1, at=T0)
+        found = await store.get_cases(["C-3", "C-1", "C-9", "C-1"])
+        assert sorted(found) == ["C-1", "C-3"]
+        assert found["C-1"] == await store.get_case("C-1")
+        assert await store.get_cases([]) == {}
+
     async def test_enroll_again_replaces(self, store: Store) -> None:
         """Enrolling a known case replaces its data, bumps the version and keeps created_at."""
         await store.enroll(make_case(), campaign_id="b2c", campaign_version=1, at=T0)

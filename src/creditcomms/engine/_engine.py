@@ -208,8 +208,9 @@ class Engine:
         groups: dict[str, list[Claim]] = {}
         for claim in claims:
             groups.setdefault(claim.action.case_id, []).append(claim)
+        stored = await self.store.get_cases(list(groups))
         work = [
-            await self._triage(case_id, group, at=at, report=report)
+            self._triage(case_id, stored.get(case_id), group, at=at, report=report)
             for case_id, group in groups.items()
         ]
         finished = [completion for item in work for completion in item.finished]
@@ -235,10 +236,15 @@ class Engine:
             if item.record is not None:
                 await self._after_sends(item, records.get(item.record.case_id, []), at=at)
 
-    async def _triage(
-        self, case_id: str, claims: list[Claim], *, at: datetime, report: RunReport
+    def _triage(
+        self,
+        case_id: str,
+        stored: CaseRecord | None,
+        claims: list[Claim],
+        *,
+        at: datetime,
+        report: RunReport,
     ) -> _CaseWork:
-        stored = await self.store.get_case(case_id)
         if stored is None:
             gone = Reason(code="unknown_case", detail=f"case {case_id} is not in the store")
             item = _CaseWork(None, None)

@@ -134,6 +134,10 @@ class MemoryStore:
         """The stored case, or ``None``."""
         return self._cases.get(case_id)
 
+    async def get_cases(self, case_ids: Sequence[str], /) -> dict[str, CaseRecord]:
+        """Several stored cases by id; unknown ids are left out."""
+        return {i: self._cases[i] for i in case_ids if i in self._cases}
+
     async def cases(
         self,
         *,

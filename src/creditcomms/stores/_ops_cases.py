@@ -11,6 +11,7 @@ implementation of the contract, and the transaction boundary is always the whole
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -140,6 +141,18 @@ def get_case(d: Dialect, case_id: str) -> Op[CaseRecord | None]:
         d.sql(f"SELECT {CASE_COLUMNS} FROM {{case}} WHERE case_id = ?"), (case_id,), alone=True
     )
     return case_record(d, rows[0]) if rows else None
+
+
+def get_cases(d: Dialect, case_ids: Sequence[str]) -> Op[dict[str, CaseRecord]]:
+    """Several cases by id in one query (unknown ids are left out)."""
+    marks = ", ".join("?" for _ in case_ids) or "NULL"
+    rows = yield Query(
+        d.sql(f"SELECT {CASE_COLUMNS} FROM {{case}} WHERE case_id IN ({marks})"),
+        tuple(case_ids),
+        alone=True,
+    )
+    records = (case_record(d, row) for row in rows)
+    return {record.case_id: record for record in records}
 
 
 def list_cases(

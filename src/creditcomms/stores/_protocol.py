@@ -83,6 +83,10 @@ class Store(Protocol):
         """The stored case, or ``None``."""
         ...
 
+    async def get_cases(self, case_ids: Sequence[str], /) -> dict[str, CaseRecord]:
+        """Several stored cases in one read, by id; unknown ids are left out."""
+        ...
+
     async def cases(
         self,
         *,

@@ -38,6 +38,10 @@ __all__ = ["SQLStoreBase"]
 T = TypeVar("T")
 
 
+_IN_LIST_LIMIT = 500
+"""Ids per ``IN (...)`` list, well under SQLite's and PostgreSQL's parameter limits."""
+
+
 class SQLStoreBase(abc.ABC):
     """Implements every `Store` method by running one SQL program in one transaction."""
 
@@ -130,6 +134,15 @@ class SQLStoreBase(abc.ABC):
     async def get_case(self, case_id: str, /) -> CaseRecord | None:
         """The stored case, or ``None``."""
         return await self._run(cases_ops.get_case(self._dialect, case_id), write=False)
+
+    async def get_cases(self, case_ids: Sequence[str], /) -> dict[str, CaseRecord]:
+        """Several stored cases in one read, by id; unknown ids are left out."""
+        unique = list(dict.fromkeys(case_ids))
+        found: dict[str, CaseRecord] = {}
+        for start in range(0, len(unique), _IN_LIST_LIMIT):
+            chunk = unique[start : start + _IN_LIST_LIMIT]
+            found.update(await self._run(cases_ops.get_cases(self._dialect, chunk), write=False))
+        return found
 
     async def cases(
         self,
