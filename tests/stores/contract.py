@@ -19,6 +19,7 @@ from creditcomms.stores import (
     LATEST_SCHEMA,
     UNCHANGED,
     ActionStatus,
+    CaseSave,
     CaseStatus,
     Claim,
     Completion,
@@ -72,6 +73,41 @@ class StoreContract:
         assert sorted(found) == ["C-1", "C-3"]
         assert found["C-1"] == await store.get_case("C-1")
         assert await store.get_cases([]) == {}
+
+    async def test_save_many_updates_plans_and_skips_stale(self, store: Store) -> None:
+        """save_many writes each case and its actions at once; a stale version is left alone."""
+        first = await store.enroll(make_case("C-1"), campaign_id="b2c", campaign_version=1, at=T0)
+        await store.enroll(make_case("C-2"), campaign_id="b2c", campaign_version=1, at=T0)
+        planned = make_action("C-1", "s1", due=timedelta(days=1))
+        later = T0 + timedelta(hours=1)
+        saves = [
+            CaseSave(
+                case=make_case("C-1", amount="80.00"),
+                expected_version=first.version,
+                status=CaseStatus.ACTIVE,
+                next_action_at=planned.due_at,
+                schedule=(planned,),
+            ),
+            CaseSave(case=make_case("C-2"), expected_version=7, status=CaseStatus.STOPPED),
+            CaseSave(case=make_case("C-9"), expected_version=1, status=CaseStatus.ACTIVE),
+        ]
+        assert await store.save_many(saves, at=later) == ["C-2", "C-9"]
+        stored = await store.get_case("C-1")
+        assert stored is not None
+        assert (stored.version, stored.next_action_at) == (2, planned.due_at)
+        assert stored.case.invoices[0].amount == cc.Money("80.00", "EUR")
+        assert [a.idempotency_key for a in await store.pending("C-1")] == [planned.idempotency_key]
+        untouched = await store.get_case("C-2")
+        assert untouched is not None
+        assert (untouched.version, untouched.status) == (1, CaseStatus.ACTIVE)
+        stop = CaseSave(
+            case=make_case("C-1", amount="80.00"),
+            expected_version=2,
+            status=CaseStatus.STOPPED,
+            cancel=(cc.Reason(code="paid", detail="paid in full"),),
+        )
+        assert await store.save_many([stop], at=later) == []
+        assert await store.pending("C-1") == []
 
     async def test_enroll_again_replaces(self, store: Store) -> None:
         """Enrolling a known case replaces its data, bumps the version and keeps created_at."""

@@ -14,7 +14,15 @@ from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_even
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
 from creditcomms.errors import CreditCommsError, VersionConflictError
 from creditcomms.model import Case, ContactRecord, Creditor, Event, Reason
-from creditcomms.stores import ActionStatus, CaseRecord, CaseStatus, Claim, Completion, Store
+from creditcomms.stores import (
+    ActionStatus,
+    CaseRecord,
+    CaseSave,
+    CaseStatus,
+    Claim,
+    Completion,
+    Store,
+)
 from creditcomms.templates import TemplateLibrary
 
 from ._render import Renderer
@@ -232,8 +240,29 @@ class Engine:
                 records.setdefault(action.case_id, []).append(_contact(action, outcome, at))
         if finished:
             await self.store.finish_many(finished)  # claims lost meanwhile: their new owner decides
+        await self._save_batch(work, records, at=at)
+
+    async def _save_batch(
+        self, work: list[_CaseWork], records: dict[str, list[ContactRecord]], *, at: datetime
+    ) -> None:
+        """Write every touched case and its next actions in one store call (then stragglers)."""
+        saves: list[CaseSave] = []
+        alone: set[int] = set()  # ids of the work items saved one by one
         for item in work:
-            if item.record is not None:
+            stored = item.record
+            if stored is None or (not item.sends and not item.finished):
+                continue
+            sent = records.get(stored.case_id, [])
+            case = stored.case.model_copy(update={"history": (*stored.case.history, *sent)})
+            pinned = {stored.campaign_id: stored.campaign_version}
+            plan = self.strategy.plan(case, at=at, pinned=pinned, upcoming=False)
+            if plan.campaign_id != stored.campaign_id:
+                alone.add(id(item))  # moved to another campaign: enrolled again, one by one
+                continue
+            saves.append(_case_save(case, stored, plan))
+        untouched = set(await self.store.save_many(saves, at=at)) if saves else set()
+        for item in work:
+            if item.record is not None and (id(item) in alone or item.record.case_id in untouched):
                 await self._after_sends(item, records.get(item.record.case_id, []), at=at)
 
     def _triage(
@@ -339,6 +368,22 @@ class Engine:
                     return
                 stored = fresh
         raise VersionConflictError(f"case {stored.case_id} kept changing while recording sends")
+
+
+def _case_save(case: Case, stored: CaseRecord, plan: Plan) -> CaseSave:
+    status = _CASE_STATUS[plan.status]
+    if status is CaseStatus.STOPPED:
+        reasons = plan.reasons[-1:] or (Reason(code="stopped", detail="case closed"),)
+        return CaseSave(
+            case=case, expected_version=stored.version, status=status, cancel=tuple(reasons)
+        )
+    return CaseSave(
+        case=case,
+        expected_version=stored.version,
+        status=status,
+        next_action_at=plan.next_at,
+        schedule=plan.actions,
+    )
 
 
 def _skip(

@@ -27,6 +27,7 @@ from ._records import (
     ActionRecord,
     ActionStatus,
     CaseRecord,
+    CaseSave,
     CaseStatus,
     Claim,
     Completion,
@@ -133,6 +134,28 @@ class MemoryStore:
     async def get_case(self, case_id: str, /) -> CaseRecord | None:
         """The stored case, or ``None``."""
         return self._cases.get(case_id)
+
+    async def save_many(self, saves: Sequence[CaseSave], /, *, at: datetime) -> list[str]:
+        """Apply many `CaseSave`s; return the ids left untouched (version moved, unknown)."""
+        untouched: list[str] = []
+        for save in saves:
+            try:
+                await self.update_case(
+                    save.case.id,
+                    at=at,
+                    case=save.case,
+                    status=save.status,
+                    next_action_at=save.next_action_at,
+                    expected_version=save.expected_version,
+                )
+            except (CaseNotFoundError, VersionConflictError):
+                untouched.append(save.case.id)
+                continue
+            if save.cancel:
+                await self.cancel_pending(save.case.id, at=at, reasons=save.cancel)
+            elif save.schedule:
+                await self.schedule(save.schedule, at=at)
+        return untouched
 
     async def get_cases(self, case_ids: Sequence[str], /) -> dict[str, CaseRecord]:
         """Several stored cases by id; unknown ids are left out."""

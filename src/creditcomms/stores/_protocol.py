@@ -13,6 +13,7 @@ from ._common import UNCHANGED, Unchanged
 from ._records import (
     ActionRecord,
     CaseRecord,
+    CaseSave,
     CaseStatus,
     Claim,
     Completion,
@@ -85,6 +86,14 @@ class Store(Protocol):
 
     async def get_cases(self, case_ids: Sequence[str], /) -> dict[str, CaseRecord]:
         """Several stored cases in one read, by id; unknown ids are left out."""
+        ...
+
+    async def save_many(self, saves: Sequence[CaseSave], /, *, at: datetime) -> list[str]:
+        """Apply many `CaseSave`s in one transaction; return the ids left untouched.
+
+        A case whose stored version is not ``expected_version`` (or that is unknown) is left
+        as it is, and so are its actions; the caller reads it again and retries it alone.
+        """
         ...
 
     async def cases(

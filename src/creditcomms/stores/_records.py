@@ -15,6 +15,7 @@ __all__ = [
     "ActionRecord",
     "ActionStatus",
     "CaseRecord",
+    "CaseSave",
     "CaseStatus",
     "Claim",
     "Completion",
@@ -171,6 +172,22 @@ class Completion(Model):
         if self.retry_at is not None and self.status is not ActionStatus.FAILED:
             raise FieldError("retry_at", self.retry_at, "only a failed action can be retried")
         return self
+
+
+class CaseSave(Model):
+    """One case's changes for `Store.save_many`.
+
+    The case data, status and next look are written; then either ``schedule``'s actions are
+    planned or, when ``cancel`` gives reasons, the case's pending actions are cancelled.
+    """
+
+    case: Case
+    expected_version: int = Field(ge=1)
+    """The version the changes were computed from; a case that moved on is left untouched."""
+    status: CaseStatus
+    next_action_at: AwareDatetime | None = None
+    schedule: tuple[Action, ...] = ()
+    cancel: tuple[Reason, ...] = ()
 
 
 class JournalEntry(Model):

@@ -11,6 +11,7 @@ from creditcomms.campaigns import Action
 from creditcomms.model import Case, Event, Money, Reason
 
 from . import _ops_actions as action_ops
+from . import _ops_batch as batch_ops
 from . import _ops_cases as cases_ops
 from . import _ops_fenced as fenced_ops
 from ._common import (
@@ -25,6 +26,7 @@ from ._records import (
     ActionRecord,
     ActionStatus,
     CaseRecord,
+    CaseSave,
     CaseStatus,
     Claim,
     Completion,
@@ -134,6 +136,13 @@ class SQLStoreBase(abc.ABC):
     async def get_case(self, case_id: str, /) -> CaseRecord | None:
         """The stored case, or ``None``."""
         return await self._run(cases_ops.get_case(self._dialect, case_id), write=False)
+
+    async def save_many(self, saves: Sequence[CaseSave], /, *, at: datetime) -> list[str]:
+        """Apply many `CaseSave`s in one transaction; return the ids left untouched."""
+        if not saves:
+            return []
+        at = aware(at, field="at", operation="save_many")
+        return await self._run(batch_ops.save_many(self._dialect, list(saves), at=at))
 
     async def get_cases(self, case_ids: Sequence[str], /) -> dict[str, CaseRecord]:
         """Several stored cases in one read, by id; unknown ids are left out."""
