@@ -78,3 +78,12 @@ def test_header_injection_is_rejected(changes: dict[str, object]) -> None:
     """A CR or LF in any header value is a validation error."""
     with pytest.raises(cc.ValidationError):
         _email(**changes)
+
+
+def test_mailbox_checks_are_remembered_but_still_refuse() -> None:
+    """The cached address check gives the same answer the second time, bad input included."""
+    first, second = _email(), _email()
+    assert first.sender == second.sender == "Muster GmbH <billing@muster.example>"
+    for _ in range(2):
+        with pytest.raises(cc.ValidationError):
+            _email(to="Erika <not an address>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -92,7 +93,10 @@ class Attachment(Model):
         return value
 
 
+@functools.lru_cache(maxsize=4096)
 def _mailbox(value: str) -> str:
+    # Pure and hot: every email re-checks the same sender, and a run re-checks a recipient
+    # once per reminder; parsing an address costs more than rendering a short template.
     _one_line(value)
     pairs = getaddresses([value])
     if len(pairs) != 1 or not pairs[0][1]:

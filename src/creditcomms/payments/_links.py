@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 from collections.abc import Sequence
@@ -88,7 +87,7 @@ def _secret_bytes(secrets: SecretsLike) -> tuple[bytes, ...]:
 
 
 def _mac(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    return hmac.digest(key, payload, "sha256")[:_MAC_BYTES]
 
 
 def sign_link(claim: PayClaim, /, secrets: SecretsLike) -> str:

@@ -8,6 +8,7 @@ from the Betaalvereniging specification.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 from stdnum import iso11649
@@ -156,7 +157,13 @@ def validate_reference(value: str, /, scheme: ReferenceScheme | str) -> str:
         >>> validate_reference("+++010/8068/17183+++", "be_ogm")
         '010806817183'
     """
-    chosen = _scheme(scheme)
+    return _validated(value, _scheme(scheme))
+
+
+@functools.lru_cache(maxsize=4096)
+def _validated(value: str, chosen: ReferenceScheme) -> str:
+    # Check digits via python-stdnum are slow next to a look-up, and every payment request
+    # checks its reference up to three times (choose, EPC payload, display form).
     if chosen is ReferenceScheme.NL:
         return _validate_nl(value)
     module = {
@@ -190,7 +197,11 @@ def format_reference(value: str, /, scheme: ReferenceScheme | str) -> str:
         >>> format_reference("010806817183", "be_ogm")
         '+++010/8068/17183+++'
     """
-    chosen = _scheme(scheme)
+    return _formatted(value, _scheme(scheme))
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: str, chosen: ReferenceScheme) -> str:
     compact = validate_reference(value, chosen)
     if chosen is ReferenceScheme.RF:
         return str(iso11649.format(compact))
