@@ -82,9 +82,8 @@ class PaymentQR:
         """Return a 1-bit greyscale PNG, ``scale`` pixels per module."""
         n = self.matrix.size
         side = (n + 2 * border) * scale
-        lines: list[bytes]
         if scale % 4 == 0:
-            lines = _hex_lines(self.matrix, scale, border)
+            lines = [_hex_scanlines(self.matrix, scale, border)]
         else:
             blank = b"\x00" + _pack("1" * side)
             lines = [blank] * (border * scale)
@@ -120,29 +119,30 @@ def _scaled_pixels(scale: int) -> dict[int, str]:
 _HEX_PIXELS = bytes.maketrans(b"\x00\x01", b"f0")  # light module -> 4 white pixel bits
 
 
-def _hex_lines(matrix: Matrix, scale: int, border: int) -> list[bytes]:
-    """The PNG scanlines (filter byte 0) when each module is a whole number of hex digits.
+def _hex_scanlines(matrix: Matrix, scale: int, border: int) -> bytes:
+    """The PNG scanlines (filter byte 0 each) when each module is a whole number of hex digits.
 
     With ``scale`` a multiple of 4, a module is ``scale // 4`` hex digits of ``f`` (white) or
-    ``0`` (black), so a row is one ``translate`` and one ``bytes.fromhex`` instead of a bit
-    string parsed as an integer. The bytes equal the general path's, padding bits included.
+    ``0`` (black), so the image is one ``translate`` of the modules, a join of hex rows and
+    one ``unhexlify``, instead of a bit string parsed as an integer per row. The bytes equal
+    the general path's, padding bits included.
     """
     digits = scale // 4
     n = matrix.size
     width = (n + 2 * border) * digits
     pad = b"0" if width % 2 else b""
     edge = b"f" * (border * digits)
-    blank = b"\x00" + binascii.unhexlify(b"f" * width + pad)
-    lines = [blank] * (border * scale)
+    blank = b"00" + b"f" * width + pad
     hexed = matrix.modules.translate(_HEX_PIXELS)
     if digits > 1:
         hexed = b"".join(bytes((c,)) * digits for c in hexed)
     step = n * digits
-    for start in range(0, len(hexed), step):
-        line = b"\x00" + binascii.unhexlify(edge + hexed[start : start + step] + edge + pad)
-        lines.extend([line] * scale)
-    lines.extend([blank] * (border * scale))
-    return lines
+    rows = [
+        (b"00" + edge + hexed[start : start + step] + edge + pad) * scale
+        for start in range(0, len(hexed), step)
+    ]
+    margin = blank * (border * scale)
+    return binascii.unhexlify(b"".join((margin, *rows, margin)))
 
 
 @functools.cache
