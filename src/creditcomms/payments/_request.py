@@ -210,15 +210,33 @@ class PaymentRequest(Model):
             source=source.id if source else case.id, qr_iban_swiss=kind is QRKind.SWISS,
             iban=creditor.iban,
         )  # fmt: skip
-        request = cls(
-            case_id=case.id, invoice_ids=claim.invoice_ids, amount=amount, fees=tuple(fees),
-            creditor_name=creditor.name, iban=creditor.iban, bic=creditor.bic,
-            reference=reference, reference_scheme=scheme, remittance=_remittance(invoices),
-            token=token, link=link, expires_at=claim.expires_at, qr_kind=kind,
-            creditor_address=creditor.address, debtor_address=case.debtor.contacts.address,
-            language=case.debtor.locale.split("_")[0],
-        )  # fmt: skip
-        return request.model_copy(update={"qr_payload": request._payload()})
+        fields: dict[str, Any] = {
+            "case_id": case.id,
+            "invoice_ids": claim.invoice_ids,
+            "amount": amount,
+            "fees": tuple(fees),
+            "creditor_name": creditor.name,
+            "iban": creditor.iban,
+            "bic": creditor.bic,
+            "reference": reference,
+            "reference_scheme": scheme,
+            "remittance": _remittance(invoices),
+            "token": token,
+            "link": link,
+            "expires_at": claim.expires_at,
+            "qr_kind": kind,
+            "creditor_address": creditor.address,
+            "debtor_address": case.debtor.contacts.address,
+            "language": case.debtor.locale.split("_")[0],
+        }
+        if fees:  # caller-supplied objects: validate them the full way
+            request = cls(**fields)
+            return request.model_copy(update={"qr_payload": request._payload()})
+        # Otherwise every value comes from a validated case and creditor or was made above
+        # with its final type, so the request is built twice without re-validation: once to
+        # compute the QR payload, once with it (a test compares with the validated path).
+        payload = cls.model_construct(**fields)._payload()
+        return cls.model_construct(**fields, qr_payload=payload)
 
     def _payload(self) -> str | None:
         if self.qr_kind is QRKind.EPC:
