@@ -233,10 +233,13 @@ class PaymentRequest(Model):
             request = cls(**fields)
             return request.model_copy(update={"qr_payload": request._payload()})
         # Otherwise every value comes from a validated case and creditor or was made above
-        # with its final type, so the request is built twice without re-validation: once to
-        # compute the QR payload, once with it (a test compares with the validated path).
-        payload = cls.model_construct(**fields)._payload()
-        return cls.model_construct(**fields, qr_payload=payload)
+        # with its final type, so the request is built without re-validation (a test compares
+        # it with the validated path). The QR payload is read from the request itself and set
+        # before the new object leaves this method, as model_copy would set it.
+        request = cls.model_construct(**fields)
+        request.__dict__["qr_payload"] = request._payload()
+        request.__pydantic_fields_set__.add("qr_payload")
+        return request
 
     def _payload(self) -> str | None:
         if self.qr_kind is QRKind.EPC:
