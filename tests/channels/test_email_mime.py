@@ -6,6 +6,8 @@ import email
 import email.policy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import creditcomms as cc
 
@@ -78,3 +80,35 @@ def test_header_injection_is_rejected(changes: dict[str, object]) -> None:
     """A CR or LF in any header value is a validation error."""
     with pytest.raises(cc.ValidationError):
         _email(**changes)
+
+
+def test_mailbox_checks_are_remembered_but_still_refuse() -> None:
+    """The cached address check gives the same answer the second time, bad input included."""
+    first, second = _email(), _email()
+    assert first.sender == second.sender == "Muster GmbH <billing@muster.example>"
+    for _ in range(2):
+        with pytest.raises(cc.ValidationError):
+            _email(to="Erika <not an address>")
+
+
+@given(
+    st.text(alphabet="ab.Z9_%+-@x", min_size=1, max_size=20)
+    | st.from_regex(r"[a-z0-9.+_-]{1,8}@[a-z0-9-]{1,6}(\.[a-z]{1,3}){0,2}", fullmatch=True)
+)
+def test_bare_address_shortcut_matches_header_parsing(value: str) -> None:
+    """A plain address skips header parsing, with the same result or refusal as parsing it."""
+    from email.utils import getaddresses
+
+    from creditcomms.channels._messages import _BARE_ADDRESS, _mailbox
+    from creditcomms.model import normalize_email
+
+    if not _BARE_ADDRESS.fullmatch(value):
+        return
+    assert getaddresses([value]) == [("", value)]
+    try:
+        expected = normalize_email(value)
+    except ValueError:
+        with pytest.raises(ValueError, match="not a valid email address"):
+            _mailbox(value)
+    else:
+        assert _mailbox(value) == expected

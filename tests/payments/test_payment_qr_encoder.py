@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import zlib
 from collections.abc import Callable
 
 import pytest
@@ -135,3 +136,31 @@ class TestOutputs:
         """A Swiss code's SVG carries the cross overlay; other kinds do not."""
         assert make_qr("SPC", kind="swiss").svg().count("<rect") == 5
         assert make_qr("SPC", kind="link").svg().count("<rect") == 1
+
+
+def _png_rows_by_hand(qr: PaymentQR, scale: int, border: int) -> bytes:
+    """The uncompressed scanlines, one pixel at a time: the slow, obvious reference."""
+    n = qr.matrix.size
+    rows = qr.matrix.rows()
+    lines = []
+    for y in range(-border * scale, (n + border) * scale):
+        bits = []
+        for x in range(-border * scale, (n + border) * scale):
+            my, mx = y // scale, x // scale
+            dark = 0 <= my < n and 0 <= mx < n and rows[my][mx] == 1
+            bits.append("0" if dark else "1")
+        text = "".join(bits)
+        text += "0" * (-len(text) % 8)
+        lines.append(b"\x00" + int(text, 2).to_bytes(len(text) // 8, "big"))
+    return b"".join(lines)
+
+
+@pytest.mark.parametrize(("scale", "border"), [(4, 4), (8, 2), (4, 0), (3, 4), (1, 1), (12, 3)])
+@pytest.mark.parametrize("payload", ["x", "https://pay.example/" + "a" * 90])
+def test_png_scanlines_equal_reference(payload: str, scale: int, border: int) -> None:
+    """Both PNG row builders (hex digits for scales of 4, bit strings otherwise) are exact."""
+    qr = make_qr(payload)
+    png = qr.png(scale=scale, border=border)
+    start = png.index(b"IDAT") + 4
+    length = int.from_bytes(png[start - 8 : start - 4], "big")
+    assert zlib.decompress(png[start : start + length]) == _png_rows_by_hand(qr, scale, border)

@@ -165,3 +165,21 @@ class TestCheckDigitProperties:
         reference = make_reference(source, "nl")
         assert len(reference) == 16
         assert validate_reference(reference, "nl") == reference
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh -", min_size=1, max_size=21))
+def test_rf_fast_path_agrees_with_stdnum(source: str) -> None:
+    """Generated RF references and their check equal python-stdnum's, valid or not."""
+    from stdnum import iso11649
+    from stdnum.iso7064 import mod_97_10
+
+    body = "".join(c for c in source if c.isalnum()).upper()
+    if not body:
+        return
+    made = make_reference(source, ReferenceScheme.RF)
+    assert made == "RF" + mod_97_10.calc_check_digits(body + "RF") + body
+    assert validate_reference(made, "rf") == iso11649.validate(made) == made
+    broken = made[:2] + f"{(int(made[2:4]) + 1) % 100:02d}" + made[4:]
+    assert iso11649.is_valid(broken) is False
+    with pytest.raises(PaymentReferenceError):
+        validate_reference(broken, "rf")

@@ -11,10 +11,12 @@ import pytest
 import creditcomms as cc
 from creditcomms.payments import (
     FeeLine,
+    PayClaim,
     PaymentRequest,
     QRKind,
     ReferenceScheme,
     SwissBill,
+    sign_link,
     verify_link,
 )
 
@@ -311,3 +313,46 @@ def test_json_round_trip_and_keywords(case: cc.Case, creditor: cc.Creditor, now:
     again = PaymentRequest.model_validate_json(request.model_dump_json())
     assert again == request
     assert again.qr_svg == request.qr_svg
+
+
+def test_claim_and_reference_equal_the_validated_path(
+    case: cc.Case, creditor: cc.Creditor, now: datetime
+) -> None:
+    """The request's claim (built without re-validation) equals a validated PayClaim."""
+    request = cc.PaymentRequest.for_case(case, creditor, at=now)
+    again = cc.PaymentRequest.for_case(case, creditor, at=now)  # cached reference, same result
+    validated = PayClaim(
+        case_id=case.id,
+        invoice_ids=tuple(i.id for i in case.open_invoices),
+        amount=request.amount,
+        expires_at=now + timedelta(days=30),
+    )
+    assert request.claim == validated
+    assert request.token == again.token == sign_link(validated, creditor)
+    assert request == again
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"qr": None}, {"qr": "link"}, {"reference_scheme": None}, {"reference_scheme": "nl"}],
+)
+def test_request_equals_the_validated_path(
+    case: cc.Case, creditor: cc.Creditor, now: datetime, options: dict[str, object]
+) -> None:
+    """A request built without re-validation equals one validated from the same data."""
+    request = PaymentRequest.for_case(case, creditor, at=now, **options)  # type: ignore[arg-type]
+    validated = PaymentRequest.model_validate(request.model_dump())
+    assert request == validated
+    assert request.model_fields_set == validated.model_fields_set
+    assert request.model_dump_json() == validated.model_dump_json()
+    assert request.qr_data_uri == validated.qr_data_uri
+
+
+def test_swiss_request_equals_the_validated_path(
+    swiss_case: cc.Case, swiss_creditor: cc.Creditor, now: datetime
+) -> None:
+    """The Swiss QR-bill request, too, equals its validated twin."""
+    request = PaymentRequest.for_case(swiss_case, swiss_creditor, at=now)
+    validated = PaymentRequest.model_validate(request.model_dump())
+    assert request == validated
+    assert request.qr_payload == validated.swiss_bill().payload

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage as MimeMessage
@@ -92,7 +94,18 @@ class Attachment(Model):
         return value
 
 
+_BARE_ADDRESS = re.compile(
+    r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+)
+"""A plain ``local@domain`` of dot-separated atoms: parsing it as a header gives it back."""
+
+
+@functools.lru_cache(maxsize=4096)
 def _mailbox(value: str) -> str:
+    # Pure and hot: every email re-checks the same sender, and a run re-checks a recipient
+    # once per reminder; parsing an address costs more than rendering a short template.
+    if _BARE_ADDRESS.fullmatch(value):
+        return normalize_email(value)  # what getaddresses would hand on, checked the same way
     _one_line(value)
     pairs = getaddresses([value])
     if len(pairs) != 1 or not pairs[0][1]:

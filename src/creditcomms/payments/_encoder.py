@@ -132,6 +132,7 @@ def _count_bits(version: int) -> int:
     return 8 if version < 10 else 16
 
 
+@functools.cache
 def _pick_version(length: int) -> int | None:
     for version in range(1, MAX_FAST_VERSION + 1):
         if (_capacity(version) * 8 - 4 - _count_bits(version)) // 8 >= length:

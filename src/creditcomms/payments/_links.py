@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 from collections.abc import Sequence
@@ -31,6 +30,8 @@ from creditcomms.model import Creditor, Model, Money
 __all__ = ["PayClaim", "SecretsLike", "require_aware", "sign_link", "verify_link"]
 
 _VERSION = 1
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
+"""What ``json.dumps`` with these options builds on every call, built once."""
 _MAC_BYTES = 16
 
 SecretsLike = Creditor | str | SecretStr | Sequence[str | SecretStr]
@@ -88,7 +89,7 @@ def _secret_bytes(secrets: SecretsLike) -> tuple[bytes, ...]:
 
 
 def _mac(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    return hmac.digest(key, payload, "sha256")[:_MAC_BYTES]
 
 
 def sign_link(claim: PayClaim, /, secrets: SecretsLike) -> str:
@@ -110,7 +111,7 @@ def sign_link(claim: PayClaim, /, secrets: SecretsLike) -> str:
         claim.amount.currency,
         expiry,
     ]
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    payload = _COMPACT_JSON.encode(body).encode("ascii")
     return f"{_b64(payload)}.{_b64(_mac(_secret_bytes(secrets)[0], payload))}"
 
 

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
 
@@ -192,30 +192,54 @@ class PaymentRequest(Model):
                 f"expires_in {expires_in} must be positive; the pay link would be dead on arrival"
             )
         invoices = _select_invoices(case, invoice_ids)
-        amount = _add_fees(sum((i.balance for i in invoices), Money.zero(case.currency)), fees)
-        claim = PayClaim(
-            case_id=case.id,
-            invoice_ids=tuple(i.id for i in invoices),
-            amount=amount,
-            expires_at=at + expires_in,
-        )
+        amount = _add_fees(sum((i.balance for i in invoices), _zero(case.currency)), fees)
+        claim_fields: dict[str, Any] = {
+            "case_id": case.id,
+            "invoice_ids": tuple(i.id for i in invoices),
+            "amount": amount,
+            "expires_at": at + expires_in,
+        }
+        # Every field is already checked (ids of a validated case, at least one invoice, an
+        # aware expiry), so skip re-validation; an empty case id still gets the full check.
+        claim = PayClaim.model_construct(**claim_fields) if case.id else PayClaim(**claim_fields)
         token, link = _pay_link(claim, creditor)
         kind = None if qr is None else _choose_qr(qr, creditor, amount.currency, link)
         source = invoices[0] if len(invoices) == 1 else None
-        reference, scheme = choose_reference(
+        reference, scheme = _reference(
             reference_scheme, printed=source.reference if source else None,
             source=source.id if source else case.id, qr_iban_swiss=kind is QRKind.SWISS,
             iban=creditor.iban,
         )  # fmt: skip
-        request = cls(
-            case_id=case.id, invoice_ids=claim.invoice_ids, amount=amount, fees=tuple(fees),
-            creditor_name=creditor.name, iban=creditor.iban, bic=creditor.bic,
-            reference=reference, reference_scheme=scheme, remittance=_remittance(invoices),
-            token=token, link=link, expires_at=claim.expires_at, qr_kind=kind,
-            creditor_address=creditor.address, debtor_address=case.debtor.contacts.address,
-            language=case.debtor.locale.split("_")[0],
-        )  # fmt: skip
-        return request.model_copy(update={"qr_payload": request._payload()})
+        fields: dict[str, Any] = {
+            "case_id": case.id,
+            "invoice_ids": claim.invoice_ids,
+            "amount": amount,
+            "fees": tuple(fees),
+            "creditor_name": creditor.name,
+            "iban": creditor.iban,
+            "bic": creditor.bic,
+            "reference": reference,
+            "reference_scheme": scheme,
+            "remittance": _remittance(invoices),
+            "token": token,
+            "link": link,
+            "expires_at": claim.expires_at,
+            "qr_kind": kind,
+            "creditor_address": creditor.address,
+            "debtor_address": case.debtor.contacts.address,
+            "language": case.debtor.locale.split("_")[0],
+        }
+        if fees:  # caller-supplied objects: validate them the full way
+            request = cls(**fields)
+            return request.model_copy(update={"qr_payload": request._payload()})
+        # Otherwise every value comes from a validated case and creditor or was made above
+        # with its final type, so the request is built without re-validation (a test compares
+        # it with the validated path). The QR payload is read from the request itself and set
+        # before the new object leaves this method, as model_copy would set it.
+        request = cls.model_construct(**fields)
+        request.__dict__["qr_payload"] = request._payload()
+        request.__pydantic_fields_set__.add("qr_payload")
+        return request
 
     def _payload(self) -> str | None:
         if self.qr_kind is QRKind.EPC:
@@ -295,6 +319,15 @@ class PaymentRequest(Model):
             message=self.remittance,
             language=self.language,
         )
+
+
+@functools.cache
+def _zero(currency: str) -> Money:
+    return Money.zero(currency)
+
+
+# A pure function of hashable arguments; repeated reminders for an invoice ask again.
+_reference = functools.lru_cache(maxsize=4096)(choose_reference)
 
 
 @functools.lru_cache(maxsize=1024)

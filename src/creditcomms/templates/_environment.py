@@ -8,7 +8,7 @@ mutate data, or silently print nothing for a misspelt variable.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -112,6 +112,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             verdict = not hidden and bool(super().is_safe_attribute(obj, attr, value))
             self._verdicts[key] = verdict
         return verdict
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one plain dict instead of Jinja's ``ChainMap``.
+
+        Each render copies the globals into its context; a ``ChainMap`` copies key by key in
+        Python, a dict in C. Environments are finished (filters, ``greeting``) before the
+        first template compiles, so a snapshot sees the same names.
+        """
+        return {**self.globals, **(d or {})}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Read ``obj.attribute``, skipping the checks for a name already judged safe."""
