@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import re
 from pathlib import Path
 
+import pytest
+
+import creditcomms as cc
 import creditcomms.errors
 from creditcomms import cli
 
@@ -65,3 +69,26 @@ def test_every_docs_page_is_in_the_navigation() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     for page in DOCS.rglob("*.md"):
         assert str(page.relative_to(DOCS)) in nav, page
+
+
+@pytest.mark.xfail(
+    raises=TypeError,
+    strict=True,
+    reason="creditcomms plan passes the --campaign Path, not its text, to load_campaign",
+)
+def test_plan_with_a_campaign_file_as_documented(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``creditcomms plan cases.json --at ... --campaign campaign.json`` as the CLI page says."""
+    monkeypatch.chdir(tmp_path)
+    case = {
+        "debtor": {"id": "C-1", "name": "Jan", "contacts": {"email": "jan@example.nl"}},
+        "invoices": [
+            {"id": "F-1", "amount": "89.00 EUR", "issued_on": "2026-10-01", "due_on": "2026-10-31"}
+        ],
+    }
+    (tmp_path / "cases.json").write_text(json.dumps([case]), encoding="utf-8")
+    campaign = cc.Campaign("b2c", steps=[cc.Step("r", cc.after_due(days=3), cc.EMAIL)])
+    (tmp_path / "campaign.json").write_text(cc.dump_campaign(campaign), encoding="utf-8")
+    argv = ["plan", "cases.json", "--at", "2026-11-20", "--campaign", "campaign.json"]
+    assert cli.main(argv) == 0
