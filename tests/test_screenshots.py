@@ -35,6 +35,15 @@ def test_screenshots_are_generated(tmp_path: Path) -> None:
         committed = ROOT / "docs" / "images" / path.name
         assert committed.exists(), f"run scripts/screenshots.py and commit {committed}"
         assert committed.stat().st_size < 200_000
+    # The letter picture is a real print: its QR-bill scans, with the creditor's QR-IBAN.
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    with Image.open(tmp_path / "letter.png") as picture:
+        codes = zxingcpp.read_barcodes(picture.convert("L"))
+    (payload,) = [code.text for code in codes if code.text.startswith("SPC")]
+    assert "CH4431999123000889012" in payload
+    assert "1949.75" in payload
     shown = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
     for name in names:
         assert f"images/{name})" in shown, f"{name} is not shown in the docs"
