@@ -1,6 +1,6 @@
 """Helpers for the host's own tests: capture messages instead of sending, skip back-off.
 
-Example:
+Examples:
     >>> from creditcomms.testing import capture_messages, no_backoff
     >>> with capture_messages() as sent:
     ...     pass  # run code that dispatches; every message lands in ``sent``

@@ -27,7 +27,7 @@ class JournalBuilder:
     send to its furthest status; payments become `PaymentRecord` rows (they need the due date
     of what they pay); opt-outs and feedback are kept; other events are not needed here.
 
-    Example:
+    Examples:
         >>> from datetime import UTC, date, datetime
         >>> builder = JournalBuilder()
         >>> at = datetime(2026, 11, 5, 9, tzinfo=UTC)

@@ -40,7 +40,7 @@ class SendStatus(enum.StrEnum):
         A bounce or failure wins; otherwise the highest rung reached (``complained`` counts as
         delivered). No reports means ``sent``.
 
-        Example:
+        Examples:
             >>> SendStatus.furthest(["opened", "delivered", "clicked"])
             <SendStatus.CLICKED: 'clicked'>
         """
@@ -112,7 +112,7 @@ class PaymentRecord(Model):
 class Journal(Model):
     """Everything analytics reads: sends, payments, opt-outs and feedback.
 
-    Example:
+    Examples:
         >>> Journal().sends
         ()
     """
@@ -125,7 +125,7 @@ class Journal(Model):
     def only(self, **values: str | None) -> Journal:
         """The sends whose fields equal ``values`` (``campaign="b2c"``), with their cases' events.
 
-        Example:
+        Examples:
             >>> Journal().only(campaign="b2c").sends
             ()
         """

@@ -66,7 +66,7 @@ def _check_counts(successes: int, trials: int, name: str = "") -> None:
 def wilson_interval(successes: int, trials: int, /, *, confidence: float = 0.95) -> Interval:
     """The Wilson score interval of a success rate; ``(0, 1)`` when there are no trials.
 
-    Example:
+    Examples:
         >>> i = wilson_interval(8, 10)
         >>> round(i.low, 3), round(i.high, 3)
         (0.49, 0.943)
@@ -273,7 +273,7 @@ def compare_variants(
 ) -> Experiment:
     """Compare every variant with the control; ``counts`` maps variant to (successes, trials).
 
-    Example:
+    Examples:
         >>> result = compare_variants({"A": (45, 100), "B": (60, 100)})
         >>> result.winner, round(result.comparisons[0].p_value, 4)
         ('B', 0.0337)

@@ -41,7 +41,7 @@ class ThompsonSplit:
     Use it where a ``Split`` is used: ``assign(key) -> variant``, then report outcomes with
     ``update(variant, success)``.
 
-    Example:
+    Examples:
         >>> split = ThompsonSplit(["friendly", "firm"], seed=1, min_share=0.1)
         >>> for _ in range(200):
         ...     split.update("firm", True)

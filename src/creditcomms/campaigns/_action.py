@@ -29,7 +29,7 @@ def idempotency_key(
 
     It contains no personal data: the case id is hashed together with the rest.
 
-    Example:
+    Examples:
         >>> idempotency_key(
         ...     campaign_id="b2c", version=1, case_id="C-1", step_id="reminder-1", channel="sms"
         ... )

@@ -39,7 +39,7 @@ class Campaign:
             when given, a step using a channel that needs another contact is refused.
         name: A title for people.
 
-    Example:
+    Examples:
         >>> from creditcomms import EMAIL, LETTER, Step, after_due, before_due
         >>> pre = Step("pre", before_due(days=3), EMAIL)
         >>> steps = [pre, Step("final", after_due(days=21), LETTER)]

@@ -59,7 +59,7 @@ class Step:
         critical: May ignore the minimum gap (never consent, opt-outs or send windows).
         max_segments: A lower cap on SMS segments for this step.
 
-    Example:
+    Examples:
         >>> from creditcomms.campaigns import after_due
         >>> Step("reminder-1", after_due(days=3), "email", also=["sms"])
         Step('reminder-1', after_due(days=3), 'email', also=('sms',))

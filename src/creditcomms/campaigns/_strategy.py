@@ -22,7 +22,7 @@ __all__ = ["Assignment", "Entry", "Strategy", "Variants"]
 class Variants:
     """Campaigns per A/B variant, chosen by a `Split`.
 
-    Example:
+    Examples:
         >>> from creditcomms import EMAIL, SMS, Step, after_due
         >>> a = Campaign("wording-a", steps=[Step("r1", after_due(days=3), EMAIL)])
         >>> b = Campaign("wording-b", steps=[Step("r1", after_due(days=3), SMS)])

@@ -40,7 +40,7 @@ class Trigger:
     Build triggers with `before_due`, `at_due`, `after_due`, `after_previous` and
     `balance_at_least`; combine a time and a balance condition with ``&``.
 
-    Example:
+    Examples:
         >>> after_due(days=14) & balance_at_least(Money("500", "EUR"))
         after_due(days=14) & balance_at_least(500.00 EUR)
     """
@@ -154,7 +154,7 @@ def balance_at_least(amount: Money | str, /) -> Trigger:
 class Repeat:
     """Send a step again every ``every``, at most ``times`` more times, until the next step.
 
-    Example:
+    Examples:
         >>> Repeat(every=timedelta(days=7), times=3)
         Repeat(every=timedelta(days=7), times=3)
     """

@@ -59,7 +59,7 @@ class Channel(Model):
 
     Channels compare and hash by ``name``, so a copy with another cost is the same channel:
 
-    Example:
+    Examples:
         >>> cheaper = SMS.with_cost(Money("0.07", "EUR"))
         >>> cheaper == SMS, cheaper.cost
         (True, Money('0.07', 'EUR'))

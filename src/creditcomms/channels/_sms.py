@@ -69,7 +69,7 @@ def normalize_sms_text(text: str, /) -> str:
 def measure_sms(text: str, /) -> SmsInfo:
     """Return the encoding and exact segment count of ``text`` as it would be sent.
 
-    Example:
+    Examples:
         >>> measure_sms("€" * 80)
         SmsInfo(encoding=<SmsEncoding.GSM7: 'GSM-7'>, segments=1, units=160)
     """

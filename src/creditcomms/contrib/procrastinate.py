@@ -6,7 +6,7 @@ when something is due, defers up to ``fanout`` ``run_due`` jobs. Each job claims
 with ``FOR UPDATE SKIP LOCKED`` under a lease, so any number of workers share the work
 without sending anything twice.
 
-Example:
+Examples:
     ```
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=DSN))
     app.add_tasks_from(blueprint(make_engine, fanout=8), namespace="creditcomms")

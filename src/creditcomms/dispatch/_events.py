@@ -29,7 +29,7 @@ _PHONE = re.compile(r"(?<![\w])\+?\d[\d ()/.-]{6,}\d")
 def redact(value: str) -> str:
     """Mask a recipient for logs: ``e***@***.de``, ``+49********78``, ``DE89***00``.
 
-    Example:
+    Examples:
         >>> redact("erika@example.de"), redact("+4915112345678")
         ('e***@***.de', '+49*********78')
     """

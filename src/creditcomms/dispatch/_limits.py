@@ -19,7 +19,7 @@ __all__ = ["Limits", "TokenBucket"]
 class Limits(Model):
     """Limits applied to each transport separately.
 
-    Example:
+    Examples:
         >>> Limits(concurrency=10, rate=50, burst=20).rate
         50.0
     """

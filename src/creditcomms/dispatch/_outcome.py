@@ -24,7 +24,7 @@ class Envelope:
     needed; the callable returns None (or raises a creditcomms error) when the case has no
     contact for that channel, and the dispatcher moves on to the next fallback.
 
-    Example:
+    Examples:
         ``Envelope(sms, fallbacks=(email, lambda: render_letter(case)))``
     """
 

@@ -30,7 +30,7 @@ class RetryPolicy(Model):
     ``retry_after``, which is waited exactly. No retry starts whose wait would end after
     ``timeout``.
 
-    Example:
+    Examples:
         >>> RetryPolicy(attempts=3, wait_initial=0.5).attempts
         3
     """

@@ -50,11 +50,11 @@ class Money(Model):
     JPY). Arithmetic mixes only equal currencies; multiplying rounds half up, the commercial
     convention for interest and fees. Floats are refused on the way in and never returned.
 
-    Example:
+    Examples:
         >>> Money("12.5", "EUR") + Money("0.75", "EUR")
         Money('13.25', 'EUR')
         >>> Money.parse("1234.50 CHF").format("de_CH")
-        'CHF\\xa01’234.50'
+        'CHF\xa01’234.50'
     """
 
     amount: Decimal

@@ -165,7 +165,7 @@ AttributeValue = str | int | float | bool | Decimal | date | None
 class Debtor(Model):
     """The customer who owes the money. In messages they are never called a debtor.
 
-    Example:
+    Examples:
         >>> d = Debtor(id="C-1", name="Erika Mustermann", locale="de-DE", timezone="Europe/Berlin")
         >>> d.locale, d.kind
         ('de_DE', <CustomerKind.B2C: 'b2c'>)

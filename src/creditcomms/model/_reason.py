@@ -14,7 +14,7 @@ __all__ = ["Reason"]
 class Reason(Model):
     """Why something was planned, moved, skipped or blocked.
 
-    Example:
+    Examples:
         >>> str(Reason(code="quiet_hours", detail="21:40 Europe/Berlin is outside 08:00-20:00"))
         'quiet_hours: 21:40 Europe/Berlin is outside 08:00-20:00'
     """

@@ -141,7 +141,7 @@ def epc_payload(
         QRCodeError: a field breaks EPC069-12; the message names it and the fix.
         PaymentReferenceError: ``reference`` is not a valid RF reference.
 
-    Example:
+    Examples:
         >>> epc_payload(name="Muster GmbH", iban="DE89 3704 0044 0532 0130 00",
         ...             amount=Money("12.30", "EUR"), reference="RF18539007547034")
         'BCD\n002\n1\nSCT\n\nMuster GmbH\nDE89370400440532013000\nEUR12.30\n\nRF18539007547034'
@@ -187,7 +187,7 @@ def epc_qr(
 
     Takes the arguments of `epc_payload`; raises what it raises.
 
-    Example:
+    Examples:
         >>> qr = epc_qr(name="Muster GmbH", iban="DE89370400440532013000",
         ...             amount=Money("12.30", "EUR"), text="RE-2026-0001")
         >>> qr.kind, qr.version <= 13

@@ -35,7 +35,7 @@ class QRKind(enum.StrEnum):
 class PaymentQR:
     """An encoded QR code: what it says (``payload``) and how to draw it.
 
-    Example:
+    Examples:
         >>> qr = make_qr("https://pay.example/abc", kind=QRKind.LINK)
         >>> qr.version, qr.svg().startswith("<svg")
         (2, True)
@@ -205,7 +205,7 @@ def _chunk(tag: bytes, data: bytes) -> bytes:
 def make_qr(payload: str, /, *, kind: QRKind | str = QRKind.LINK) -> PaymentQR:
     r"""Encode ``payload`` (UTF-8, byte mode, error correction M) in the smallest version.
 
-    Example:
+    Examples:
         >>> make_qr("BCD\n002\n1\nSCT\n\nA\nDE89370400440532013000").version
         3
     """

@@ -111,7 +111,7 @@ def make_reference(source: str, /, scheme: ReferenceScheme | str) -> str:
     Raises:
         PaymentReferenceError: ``source`` has no usable characters or is too long.
 
-    Example:
+    Examples:
         >>> make_reference("539007547034", ReferenceScheme.RF)
         'RF18539007547034'
         >>> make_reference("0108068171", "be_ogm")
@@ -163,7 +163,7 @@ def validate_reference(value: str, /, scheme: ReferenceScheme | str) -> str:
     Raises:
         PaymentReferenceError: the reference is malformed or its check digits are wrong.
 
-    Example:
+    Examples:
         >>> validate_reference("RF18 5390 0754 7034", "rf")
         'RF18539007547034'
         >>> validate_reference("+++010/8068/17183+++", "be_ogm")
@@ -206,7 +206,7 @@ def _validated(value: str, chosen: ReferenceScheme) -> str:
 def format_reference(value: str, /, scheme: ReferenceScheme | str) -> str:
     """Return the reference as printed for people (grouped, OGM with ``+++``).
 
-    Example:
+    Examples:
         >>> format_reference("RF18539007547034", "rf")
         'RF18 5390 0754 7034'
         >>> format_reference("010806817183", "be_ogm")

@@ -23,7 +23,7 @@ def detect_scheme(reference: str, /) -> ReferenceScheme:
     Raises:
         PaymentReferenceError: the reference is valid in none of them.
 
-    Example:
+    Examples:
         >>> detect_scheme("+++010/8068/17183+++")
         <ReferenceScheme.BE_OGM: 'be_ogm'>
     """

@@ -34,7 +34,7 @@ def _qrbill() -> Any:
 def is_qr_iban(iban: str, /) -> bool:
     """True for a Swiss QR-IBAN (institution id 30000 to 31999), which needs a QR reference.
 
-    Example:
+    Examples:
         >>> is_qr_iban("CH44 3199 9123 0008 8901 2"), is_qr_iban("CH93 0076 2011 6238 5295 7")
         (True, False)
     """

@@ -30,7 +30,7 @@ class Calendar:
     Holidays come from the ``holidays`` package (extra ``creditcomms[holidays]``), computed
     per year on first use; ``extra`` adds closing days of your own (company holidays).
 
-    Example:
+    Examples:
         >>> Calendar("DE", subdivision="BY").is_holiday(date(2026, 1, 6))
         True
     """

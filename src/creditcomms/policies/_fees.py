@@ -78,7 +78,7 @@ class FeeCalculator:
     added to the bundled periods). A date no period covers gives no interest and a
     ``rate_unknown`` reason instead of a guess.
 
-    Example:
+    Examples:
         >>> calc = FeeCalculator()
         >>> calc.flat_fee("DE", "b2b")
         Money('40.00', 'EUR')

@@ -33,7 +33,7 @@ class Cap:
 
     ``channel=None`` caps all channels together.
 
-    Example:
+    Examples:
         >>> Cap(PHONE_TASK, 7, days=7)
         Cap('phone_task', 7, per='7 days')
     """

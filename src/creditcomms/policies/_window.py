@@ -90,7 +90,7 @@ class SendWindow:
     ``end`` is exclusive: with ``SendWindow("08:00", "20:00")`` a message may leave at 19:59
     but not at 20:00. Weekdays default to every day.
 
-    Example:
+    Examples:
         >>> from zoneinfo import ZoneInfo
         >>> window = SendWindow("08:00", "20:00", weekdays="mon-fri")
         >>> berlin = ZoneInfo("Europe/Berlin")

@@ -19,7 +19,7 @@ __all__ = ["And", "Compare", "Context", "Measure", "Not", "Or", "Predicate", "Ru
 class Context:
     """What a rule may know besides the case: the evaluation time and the debtor's local date.
 
-    Example:
+    Examples:
         >>> from datetime import UTC, datetime
         >>> Context(at=datetime(2026, 11, 22, 23, 30, tzinfo=UTC), on=date(2026, 11, 23)).on
         datetime.date(2026, 11, 23)

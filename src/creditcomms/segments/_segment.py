@@ -18,7 +18,7 @@ __all__ = ["Segment", "Split"]
 class Segment:
     """A named rule over a case: the unit a `Strategy` assigns campaigns to.
 
-    Example:
+    Examples:
         >>> from creditcomms import rules
         >>> Segment("late-payers", rules.late_payments() >= 3)
         Segment('late-payers', late_payments >= 3)
@@ -62,7 +62,7 @@ class Split:
     The same case key and salt always give the same variant, on every machine and run
     (blake2b, not Python's randomised ``hash``). Changing the salt reshuffles everyone.
 
-    Example:
+    Examples:
         >>> split = Split({"A": 50, "B": 50}, salt="reminder-wording-2026")
         >>> split.assign("C-1001") == split.assign("C-1001")
         True

@@ -4,7 +4,7 @@ Functions named after a number return a `Measure` to compare (``>=``, ``<``, ``b
 functions named after a property return a ready `Rule`. A value the case does not have (an
 on-time ratio without payment history, a missing attribute) matches no comparison.
 
-Example:
+Examples:
     >>> from creditcomms import rules
     >>> rule = (rules.days_past_due() >= 14) & ~rules.tag("vip")
     >>> rule

@@ -18,7 +18,7 @@ class PendingEvents:
     A simulation adds what each message will cause, then, day by day, takes the events that
     are due and records them. Events at the same moment come out in the order they were added.
 
-    Example:
+    Examples:
         >>> from datetime import UTC, datetime
         >>> from creditcomms import Money, PaymentReceived
         >>> pending = PendingEvents()

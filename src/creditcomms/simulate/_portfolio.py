@@ -24,7 +24,7 @@ class Portfolio:
     The profile is kept outside the `Case` so that segmenting and planning cannot read it;
     only the simulation's response model uses it. Iterating yields the cases.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> portfolio = synthetic_portfolio(3, seed=7, start=date(2026, 11, 2))
         >>> len(portfolio), portfolio.profiles[portfolio.cases[0].id] in BehaviourProfile

@@ -61,7 +61,7 @@ class ResponseModel(Model):
     derived from ``seed`` and the call's subject, so the answer to one message does not depend
     on the order in which messages are simulated.
 
-    Example:
+    Examples:
         >>> from datetime import UTC, datetime
         >>> model = ResponseModel(seed=1)
         >>> events = model.respond(

@@ -48,7 +48,7 @@ class MemoryStore:
     It follows the same contract as the durable stores (the same contract tests run against
     it), but nothing survives the process. Safe for many asyncio tasks in one event loop.
 
-    Example:
+    Examples:
         >>> store = MemoryStore()
     """
 

@@ -49,7 +49,7 @@ class PostgresStore(SQLStoreBase):
     Times are the ones the caller passes in, so keep worker clocks synchronised (NTP) and
     leases much longer than any clock difference.
 
-    Example:
+    Examples:
         >>> store = PostgresStore("postgresql://app@db/billing")  # doctest: +SKIP
         >>> await store.migrate()  # doctest: +SKIP
         1

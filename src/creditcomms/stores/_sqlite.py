@@ -39,7 +39,7 @@ class SQLiteStore(SQLStoreBase):
     statements on that connection, in the calling thread, and never commits or rolls back;
     the host does. Open the host's transaction before calling the store.
 
-    Example:
+    Examples:
         >>> store = SQLiteStore("creditcomms.db")  # doctest: +SKIP
         >>> await store.migrate()  # doctest: +SKIP
         1

@@ -30,7 +30,7 @@ class Formatter:
 
     Get one with `formatter_for` (cached per locale); do not build one per message.
 
-    Example:
+    Examples:
         >>> formatter_for("de_DE").money(Money("1234.50", "EUR"))
         '1.234,50\xa0€'
     """
@@ -145,7 +145,7 @@ def greeting_for(debtor: Debtor, /, *, language: str, tone: Tone) -> str:
     ``Debtor.salutation`` wins when set; businesses are addressed through their contact
     person, or with the formal collective salutation when they have none.
 
-    Example:
+    Examples:
         >>> greeting_for(Debtor(id="1", name="Jan Jansen"), language="nl", tone=Tone.NEUTRAL)
         'Beste Jan Jansen,'
     """

@@ -51,9 +51,9 @@ class TemplateLibrary:
     packs (`builtin`). Every template is validated when added: its syntax, the parts its
     channel needs, a render against a sample case, and for SMS the worst-case segment count.
 
-    Example:
+    Examples:
         >>> lib = TemplateLibrary.builtin()
-        >>> lib.resolve("reminder", "sms", locale="de_CH", tone="firm").template.locale
+        >>> lib.resolve("reminder", "sms", locale="de_AT", tone="firm").template.locale
         'de'
     """
 

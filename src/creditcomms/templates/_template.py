@@ -41,7 +41,7 @@ class Template(Model):
     (one per line)/``text`` for WhatsApp, ``title``/``body`` for push and portal, ``ssml``
     for voice, ``reason``/``script``/``talking_points`` (one per line) for phone tasks.
 
-    Example:
+    Examples:
         >>> t = Template(id="reminder", channel="sms", locale="de", parts={"text": "Hallo"})
         >>> t.key
         ('reminder', 'sms', 'de', 'neutral')
@@ -82,7 +82,7 @@ class Template(Model):
 class Resolution:
     """The template found for a request, and each fallback taken to find it.
 
-    Example:
+    Examples:
         ``library.resolve("reminder", "email", locale="de_CH", tone="firm")`` may return the
         ``de``/``neutral`` template with two fallback reasons (``locale_fallback`` and
         ``tone_fallback``).

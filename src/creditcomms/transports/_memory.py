@@ -24,7 +24,7 @@ class InMemoryTransport(BaseTransport):
     The receipt's id is derived from the idempotency key, so the same message always gets
     the same id.
 
-    Example:
+    Examples:
         >>> transport = InMemoryTransport()
         >>> transport.sent
         []
@@ -64,7 +64,7 @@ class MockTransport(BaseTransport):
     The handler returns a `Receipt` or raises a `DeliveryError`; raising anything else is a
     bug in the handler and surfaces as a `PermanentDeliveryError` naming it.
 
-    Example:
+    Examples:
         >>> def reject(message):
         ...     raise RecipientRejected("unsubscribed", channel=message.channel)
         >>> transport = MockTransport(reject)

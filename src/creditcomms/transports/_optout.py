@@ -40,7 +40,7 @@ def opt_out_keyword(text: str) -> str | None:
     ("STOP", "Stop please", "ABMELDEN!"), so a sentence that merely begins with "end" is not
     taken as an opt-out. Case, accents and punctuation are ignored.
 
-    Example:
+    Examples:
         >>> opt_out_keyword("Arrêt"), opt_out_keyword("End of month I pay")
         ('arret', None)
     """
