@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from creditcomms._cli_output import Console
-from creditcomms.campaigns import Strategy, load_campaign
+from creditcomms.campaigns import Campaign, Strategy, load_campaign
 from creditcomms.channels import (
     BUILTIN_CHANNELS,
     EmailMessage,
@@ -188,12 +188,16 @@ def _write_preview(message: Message, stem: Path) -> Path:
     return path
 
 
+def _campaign(path: Path) -> Campaign:
+    """Read a campaign file: YAML for ``.yaml``/``.yml``, JSON otherwise."""
+    fmt = "yaml" if path.suffix.lower() in {".yaml", ".yml"} else "json"
+    return load_campaign(path.read_text(encoding="utf-8"), format=fmt)
+
+
 def _plan(args: argparse.Namespace, console: Console) -> int:
     raw = json.loads(args.cases.read_text(encoding="utf-8"))
     cases = [Case.model_validate(item) for item in (raw if isinstance(raw, list) else [raw])]
-    strategy = (
-        Strategy([], default=load_campaign(args.campaign)) if args.campaign else demo_strategy()
-    )
+    strategy = Strategy([], default=_campaign(args.campaign)) if args.campaign else demo_strategy()
     at = datetime.combine(args.at, time(9), UTC)
     for case in cases:
         console.print(strategy.plan(case, at=at).explain())
