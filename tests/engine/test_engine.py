@@ -198,6 +198,25 @@ class TestRecheck:
         await engine.run_due(at=REMINDER_AT + timedelta(hours=1))
         assert [m.step_id for m in transport.sent] == ["reminder-1"]
 
+    async def test_broken_promise_resumes_the_sequence(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case, transport: InMemoryTransport
+    ) -> None:
+        """A promise holds the next step until its date has passed unpaid; then it goes out."""
+        await engine.sync([case], at=SYNC_AT)
+        await engine.run_due(at=PRE_DUE_AT)
+        promise_at = PRE_DUE_AT + timedelta(days=1)
+        promised_on = REMINDER_AT.date() + timedelta(days=7)
+        await engine.record(
+            cc.PromiseToPay(case_id=case.id, at=promise_at, promised_on=promised_on)
+        )
+        held = (await store.pending(case.id))[0]  # earliest first
+        assert held.action.step_id == "reminder-1"
+        assert held.action.due_at.date() > promised_on
+        during = await engine.run_due(at=REMINDER_AT + timedelta(days=3))
+        assert during.sent == 0
+        await engine.run_due(at=held.action.due_at + timedelta(hours=1))
+        assert [m.step_id for m in transport.sent] == ["pre-due", "reminder-1"]
+
 
 class TestCrashSafety:
     """An attempt that may have reached the provider is retried with the same key."""
