@@ -83,6 +83,9 @@ class Engine:
         lease: How long a claimed action stays reserved for this worker.
         worker: This worker's name in the journal (``host:pid`` by default).
         batch_size: How many claims are planned, rendered and dispatched together.
+        plan_ahead: Store a case's whole remaining sequence after each change, so that
+            ``store.pending(case_id)`` shows it; ``False`` stores only the next action, which
+            is all the engine needs and is faster (simulations use it).
     """
 
     def __init__(
@@ -97,6 +100,7 @@ class Engine:
         lease: timedelta = timedelta(minutes=5),
         worker: str | None = None,
         batch_size: int = 500,
+        plan_ahead: bool = True,
     ) -> None:
         self.strategy = strategy
         self.templates = templates
@@ -107,6 +111,7 @@ class Engine:
         self.lease = lease
         self.worker = worker or _default_worker()
         self.batch_size = batch_size
+        self.plan_ahead = plan_ahead
 
     # -- cases and events ------------------------------------------------------------------
 
@@ -121,7 +126,7 @@ class Engine:
         for case in cases:
             stored = await self.store.get_case(case.id)
             merged = _merge(case, stored)
-            plan = await self._save(merged, stored, at=at)
+            plan = await self._save(merged, stored, at=at, upcoming=self.plan_ahead)
             report.cases += 1
             report.enrolled += stored is None
             report.actions_planned += len(plan.actions)
@@ -141,7 +146,7 @@ class Engine:
                 return None
             case = apply_event(stored.case, event)
             try:
-                await self._save(case, stored, at=event.at)
+                await self._save(case, stored, at=event.at, upcoming=self.plan_ahead)
             except VersionConflictError:
                 continue  # a worker updated the case meanwhile: apply to the newer version
             return case

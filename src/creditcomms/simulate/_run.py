@@ -262,6 +262,7 @@ async def simulate_async(
         store,
         renderer=Renderer(templates, creditor, letters=letters),
         worker="simulation",
+        plan_ahead=False,  # only the next action matters to a simulation; faster
     )
     await engine.sync(portfolio.cases, at=datetime.combine(first, time(0), UTC))
     run = _Simulation(engine, portfolio, response or ResponseModel(seed=portfolio.seed), sent)
