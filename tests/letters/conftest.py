@@ -108,29 +108,6 @@ def _swiss_creditor() -> cc.Creditor:
     )
 
 
-@pytest.fixture(name="swiss_case")
-def _swiss_case(debtor: cc.Debtor) -> cc.Case:
-    """A case of a customer in Lausanne with one invoice of 1949.75 CHF."""
-    address = cc.PostalAddress(
-        name="Hans Muster",
-        street="Rue du Lac",
-        house_number="5",
-        postcode="1000",
-        city="Lausanne",
-        country="CH",
-    )
-    customer = debtor.model_copy(
-        update={"locale": "de_CH", "contacts": cc.Contacts(address=address)}
-    )
-    invoice = cc.Invoice(
-        id="RE-2026-0042",
-        amount=cc.Money("1949.75", "CHF"),
-        issued_on=date(2026, 10, 1),
-        due_on=date(2026, 10, 31),
-    )
-    return cc.Case(debtor=customer, invoices=[invoice])
-
-
 @pytest.fixture(name="open_pdf")
 def _open_pdf() -> type[Pdf]:
     """Open PDF bytes for inspection: ``open_pdf(pdf).find("text")``."""
