@@ -161,30 +161,24 @@ class Engine:
     ) -> Plan:
         pinned = {stored.campaign_id: stored.campaign_version} if stored else None
         plan = self.strategy.plan(case, at=at, pinned=pinned, upcoming=upcoming)
-        status = _CASE_STATUS[plan.status]
-        if stored is None or stored.campaign_id != plan.campaign_id:
-            await self.store.enroll(
-                case,
-                campaign_id=plan.campaign_id or "",
-                campaign_version=plan.campaign_version or 1,
-                at=at,
-                status=status,
-                next_action_at=plan.next_at,
-            )
-        else:
-            await self.store.update_case(
-                case.id,
-                at=at,
-                case=case,
-                status=status,
-                next_action_at=plan.next_at,
-                expected_version=stored.version,
-            )
-        if status is CaseStatus.STOPPED:
-            reasons = plan.reasons[-1:] or (Reason(code="stopped", detail="case closed"),)
-            await self.store.cancel_pending(case.id, at=at, reasons=reasons)
-        elif plan.actions:
-            await self.store.schedule(plan.actions, at=at)
+        if stored is not None and stored.campaign_id == plan.campaign_id:
+            # The case, its status and its next actions (or their cancellation): one transaction.
+            if await self.store.save_many([_case_save(case, stored.version, plan)], at=at):
+                raise VersionConflictError(f"case {case.id} changed meanwhile; read it again")
+            return plan
+        save = _case_save(case, 1, plan)
+        await self.store.enroll(
+            case,
+            campaign_id=plan.campaign_id or "",
+            campaign_version=plan.campaign_version or 1,
+            at=at,
+            status=save.status,
+            next_action_at=save.next_action_at,
+        )
+        if save.cancel:
+            await self.store.cancel_pending(case.id, at=at, reasons=save.cancel)
+        elif save.schedule:
+            await self.store.schedule(save.schedule, at=at)
         return plan
 
     # -- running ---------------------------------------------------------------------------
@@ -264,7 +258,7 @@ class Engine:
             if plan.campaign_id != stored.campaign_id:
                 alone.add(id(item))  # moved to another campaign: enrolled again, one by one
                 continue
-            saves.append(_case_save(case, stored, plan))
+            saves.append(_case_save(case, stored.version, plan))
         untouched = set(await self.store.save_many(saves, at=at)) if saves else set()
         for item in work:
             if item.record is not None and (id(item) in alone or item.record.case_id in untouched):
@@ -375,16 +369,15 @@ class Engine:
         raise VersionConflictError(f"case {stored.case_id} kept changing while recording sends")
 
 
-def _case_save(case: Case, stored: CaseRecord, plan: Plan) -> CaseSave:
+def _case_save(case: Case, version: int, plan: Plan) -> CaseSave:
+    """What to store for ``case`` after ``plan``: stopped cases cancel, others schedule."""
     status = _CASE_STATUS[plan.status]
     if status is CaseStatus.STOPPED:
         reasons = plan.reasons[-1:] or (Reason(code="stopped", detail="case closed"),)
-        return CaseSave(
-            case=case, expected_version=stored.version, status=status, cancel=tuple(reasons)
-        )
+        return CaseSave(case=case, expected_version=version, status=status, cancel=tuple(reasons))
     return CaseSave(
         case=case,
-        expected_version=stored.version,
+        expected_version=version,
         status=status,
         next_action_at=plan.next_at,
         schedule=plan.actions,
