@@ -8,6 +8,7 @@ Provider callbacks are read by `creditcomms.transports.inbound`.
 """
 
 from ._base import BaseTransport, Receipt, Transport
+from ._bird import BirdSmsTransport
 from ._email import MailgunTransport, PostmarkTransport, SendGridTransport
 from ._fast import fast_client
 from ._http import HttpTransport
@@ -15,6 +16,7 @@ from ._http_errors import map_httpx_errors, parse_retry_after
 from ._letter import LobTransport
 from ._memory import InMemoryTransport, MockTransport
 from ._outbox import FileOutbox
+from ._pingen import PingenTransport
 from ._push import FcmTransport
 from ._sms import MessageBirdTransport, VonageSmsTransport
 from ._smtp import SMTPTransport
@@ -25,6 +27,7 @@ from ._whatsapp import MetaWhatsAppTransport
 __all__ = [
     "SIGNATURE_HEADER",
     "BaseTransport",
+    "BirdSmsTransport",
     "FcmTransport",
     "FileOutbox",
     "HttpTransport",
@@ -34,6 +37,7 @@ __all__ = [
     "MessageBirdTransport",
     "MetaWhatsAppTransport",
     "MockTransport",
+    "PingenTransport",
     "PostmarkTransport",
     "Receipt",
     "SMTPTransport",
