@@ -157,6 +157,10 @@ class TestSendGrid:
                 public_key=public,
                 now=NOW + timedelta(minutes=6),
             )
+        with pytest.raises(cc.WebhookSignatureError, match="not Unix seconds"):
+            inbound.verify_sendgrid_signature(
+                body, _sg_sign(sg_key, body, "soon"), "soon", public_key=public, now=NOW
+            )
 
     def test_wrong_key_kinds_are_configuration_errors(self) -> None:
         """Garbage or an RSA key is a configuration error naming where the key is found."""
@@ -424,6 +428,10 @@ class TestVonage:
             inbound.verify_vonage_signature(old, signature_secret="s", now=NOW)
         with pytest.raises(cc.ConfigurationError, match="sha256"):
             inbound.verify_vonage_signature(old, signature_secret="s", method="sha384")
+        unstamped = _vonage_sign(_dlr(), "s", "md5hash")
+        inbound.verify_vonage_signature(unstamped, signature_secret="s")
+        with pytest.raises(cc.WebhookSignatureError, match="missing or not Unix seconds"):
+            inbound.verify_vonage_signature(unstamped, signature_secret="s", now=NOW)
 
     @pytest.mark.parametrize(
         ("status", "expected"),

@@ -69,8 +69,14 @@ def check_age(timestamp: Any, now: datetime | None, tolerance: float, what: str)
     """Reject a signed timestamp further than ``tolerance`` seconds from ``now`` (a replay)."""
     if now is None:
         return
-    when = unix_time(timestamp, what)
-    if abs((now - when).total_seconds()) > tolerance:
+    try:
+        when = unix_time(timestamp, what)
+    except WebhookError as exc:
+        raise WebhookSignatureError(
+            f"{what} signed timestamp {timestamp!r} is missing or not Unix seconds; refuse the"
+            " callback"
+        ) from exc
+    if abs(now.timestamp() - when.timestamp()) > tolerance:
         raise WebhookSignatureError(
             f"{what} timestamp {timestamp} is more than {tolerance:.0f} s from now; reject it"
             " (a replay) or check the clocks"

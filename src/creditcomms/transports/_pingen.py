@@ -237,18 +237,18 @@ class PingenTransport(HttpTransport):
     async def _api(self, method: str, path: str, letter: LetterMessage, **kwargs: Any) -> Any:
         """One API call with the bearer token; a 401 refreshes the token and repeats once."""
         headers = {"Accept": _JSON_API, **kwargs.pop("headers", {})}
-        for attempt in (1, 2):
-            token = await self._access_token(letter)
-            headers["Authorization"] = f"Bearer {token}"
+        token = await self._access_token(letter)
+        headers["Authorization"] = f"Bearer {token}"
+        response = await self._request(method, path, letter, headers=headers, **kwargs)
+        if response.status_code == 401:
+            if self._token is not None and self._token[0] == token:
+                self._token = None  # revoked or expired early; concurrent sends share the refresh
+            headers["Authorization"] = f"Bearer {await self._access_token(letter)}"
             response = await self._request(method, path, letter, headers=headers, **kwargs)
-            if response.status_code == 401 and attempt == 1:
-                self._token = None
-                continue
-            body = self._json(response, letter)
-            if not response.is_success:
-                raise self._error(response, body, letter)
-            return body
-        raise AssertionError("unreachable: the second attempt returns or raises")
+        body = self._json(response, letter)
+        if not response.is_success:
+            raise self._error(response, body, letter)
+        return body
 
     async def _access_token(self, letter: LetterMessage) -> str:
         async with self._token_lock:
