@@ -6,7 +6,8 @@ STOP (or QUIT, END, ABMELDEN, AFMELDEN, ARRÊT, ...) and unsubscribe events beco
 correlation data (Twilio StatusCallback query, WhatsApp ``biz_opaque_callback_data``,
 Postmark ``Metadata``, SendGrid ``custom_args``, Mailgun ``v:`` variables, Bird
 ``meta.extraInformation``), so most callbacks name their case; otherwise pass ``lookup=`` to
-map a key, provider id or phone number to a case id (Vonage receipts always need it).
+map a key, provider id or phone number to a case id (Vonage receipts and Pingen webhooks
+always need it).
 
 Parsers return None (or leave out) interim and untracked states; signature checks raise
 `creditcomms.WebhookSignatureError`. SendGrid's ECDSA check needs the ``webhooks`` extra.
@@ -30,6 +31,7 @@ from ._inbound_email import (
     verify_mailgun_signature,
     verify_sendgrid_signature,
 )
+from ._inbound_letter import PINGEN_SIGNATURE_HEADER, pingen_event, verify_pingen_signature
 from ._inbound_sms import (
     BIRD_SIGNATURE_HEADER,
     BIRD_TIMESTAMP_HEADER,
@@ -46,6 +48,7 @@ __all__ = [
     "BIRD_SIGNATURE_HEADER",
     "BIRD_TIMESTAMP_HEADER",
     "OPT_OUT_KEYWORDS",
+    "PINGEN_SIGNATURE_HEADER",
     "SENDGRID_SIGNATURE_HEADER",
     "SENDGRID_TIMESTAMP_HEADER",
     "VONAGE_SIGNATURE_METHODS",
@@ -54,6 +57,7 @@ __all__ = [
     "mailgun_event",
     "meta_events",
     "opt_out_keyword",
+    "pingen_event",
     "postmark_event",
     "sendgrid_events",
     "twilio_reply_event",
@@ -62,6 +66,7 @@ __all__ = [
     "verify_bird_signature",
     "verify_mailgun_signature",
     "verify_meta_signature",
+    "verify_pingen_signature",
     "verify_sendgrid_signature",
     "verify_twilio_signature",
     "verify_vonage_signature",
