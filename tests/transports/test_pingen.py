@@ -241,6 +241,29 @@ class TestPingen(HttpContract):
         assert receipt.provider_message_id == LETTER_ID
         assert receipt.raw_status == "validating"
         assert receipt.provider == "pingen"
+        assert receipt.cost is None  # Pingen prices the letter after validating it
+
+    async def test_price_in_the_answer_becomes_the_cost(
+        self, provider: PingenFake, client: httpx.AsyncClient
+    ) -> None:
+        """When the create answer states a price, the receipt carries it as Money."""
+        attributes = {"status": "valid", "price_value": 1.63, "price_currency": "chf"}
+        provider.answer(
+            Canned(201, {"data": {"id": LETTER_ID, "type": "letters", "attributes": attributes}}),
+            Canned(
+                201,
+                {
+                    "data": {
+                        "id": LETTER_ID,
+                        "attributes": {"price_value": "n/a", "price_currency": "CHF"},
+                    }
+                },
+            ),
+        )
+        transport = _pingen(provider, client)
+        priced = await transport.send(_letter())
+        assert priced.cost == cc.Money("1.63", "CHF")
+        assert (await transport.send(_letter())).cost is None
 
     async def test_idempotency_key_is_stable_per_message(
         self, provider: PingenFake, client: httpx.AsyncClient
@@ -297,6 +320,10 @@ class TestPingen(HttpContract):
             "https://api.pingen.com",
             "https://identity.pingen.com",
         )
+        explicit_none = tr.PingenTransport(
+            client_id="c", client_secret="s", organisation_id=ORG, staging=True, base_url=None
+        )
+        assert explicit_none._base_url == "https://api-staging.pingen.com"
 
     async def test_letter_without_pdf_is_refused_before_any_request(
         self, provider: PingenFake, client: httpx.AsyncClient

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
 from creditcomms.channels import LetterMessage, Message
 from creditcomms.errors import ConfigurationError, DeliveryError, PermanentDeliveryError
-from creditcomms.model import PostalAddress
+from creditcomms.model import Money, PostalAddress
 
 from ._base import Receipt, expect_message
 from ._http import HttpTransport
@@ -63,6 +65,19 @@ def _pingen_address(address: PostalAddress) -> dict[str, str]:
 def _file_name(key: str) -> str:
     """A file name Pingen shows in its app: the idempotency key with odd characters replaced."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", key)[:120] + ".pdf"
+
+
+def _price(attributes: Any) -> Money | None:
+    """The letter's price when Pingen's answer already states it (it may not before checks)."""
+    if not isinstance(attributes, Mapping):
+        return None
+    value, currency = attributes.get("price_value"), attributes.get("price_currency")
+    if value is None or not currency:
+        return None
+    try:
+        return Money.rounded(Decimal(str(value)), str(currency).upper())
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def _error_detail(body: Any) -> tuple[str | None, str | None]:
@@ -142,7 +157,8 @@ class PingenTransport(HttpTransport):
         **options: Any,
     ) -> None:
         hosts = STAGING if staging else PRODUCTION
-        options.setdefault("base_url", hosts[0])
+        if options.get("base_url") is None:
+            options["base_url"] = hosts[0]
         super().__init__(**options)
         self._identity_url = (identity_url or hosts[1]).rstrip("/")
         self._credentials = {
@@ -189,7 +205,9 @@ class PingenTransport(HttpTransport):
             raise self._missing_id(letter, body)
         attributes = data.get("attributes") if isinstance(data, dict) else None
         status = attributes.get("status") if isinstance(attributes, dict) else None
-        return self._receipt(letter, letter_id, raw_status=str(status or "created"))
+        return self._receipt(
+            letter, letter_id, raw_status=str(status or "created"), cost=_price(attributes)
+        )
 
     def document(self, message: LetterMessage, file_url: str, signature: str) -> dict[str, Any]:
         """The JSON:API document that creates the letter from an uploaded file."""
