@@ -6,6 +6,7 @@ import argparse
 import inspect
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,12 @@ def test_plan_with_a_campaign_file_as_documented(
     (tmp_path / "campaign.yaml").write_text(cc.dump_campaign(campaign, format="yaml"), "utf-8")
     yaml_argv = ["plan", "cases.json", "--at", "2026-11-20", "--campaign", "campaign.yaml"]
     assert cli.main(yaml_argv) == 0
+
+
+def test_readme_lists_every_extra() -> None:
+    """The README's extras table has a row for each extra in pyproject.toml, and no other."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = set(project["project"]["optional-dependencies"]) - {"test"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| `([a-z]+)` \|", readme, re.MULTILINE))
+    assert rows == extras

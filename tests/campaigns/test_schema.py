@@ -129,7 +129,7 @@ def test_invalid_json_and_custom_channels() -> None:
 def test_yaml_needs_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without pyyaml, YAML raises MissingExtraError; JSON keeps working."""
     monkeypatch.setitem(sys.modules, "yaml", None)
-    with pytest.raises(cc.MissingExtraError, match=r"creditcomms\[web\]"):
+    with pytest.raises(cc.MissingExtraError, match=r"creditcomms\[yaml\]"):
         cc.dump_campaign(six_steps(), format="yaml")
     assert cc.load_campaign(cc.dump_campaign(six_steps())).id == "b2c-standard"
 

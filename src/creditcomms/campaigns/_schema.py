@@ -360,7 +360,7 @@ def _yaml() -> ModuleType:
     try:
         return importlib.import_module("yaml")
     except ImportError:
-        raise MissingExtraError("Campaigns in YAML", "web", "pyyaml") from None
+        raise MissingExtraError("Campaigns in YAML", "yaml", "pyyaml") from None
 
 
 _FORMATS = ("json", "yaml")
@@ -379,7 +379,7 @@ def load_campaign(
     format: str = "json",
     channels: Mapping[str, Channel] | None = None,
 ) -> Campaign:
-    """Read a campaign from JSON (always available) or YAML (extra ``web`` or ``cli``)."""
+    """Read a campaign from JSON (always available) or YAML (extra ``yaml`` or ``cli``)."""
     parse: Callable[[str], Any]
     if _format(format) == "yaml":
         yaml = _yaml()
