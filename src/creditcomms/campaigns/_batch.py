@@ -15,15 +15,18 @@ so the keys are the same) and skips validation.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import fields
 from datetime import datetime
 from hashlib import sha256
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from creditcomms.model import Case, CaseState, ContactRecord, Invoice, Reason
+from pydantic import BaseModel
+
+from creditcomms.model import Case, CaseState, ContactRecord, Invoice, InvoiceStatus, Reason
 
 from ._action import Action
-from ._fast import build_action
+from ._fast import ACTION_FIELDS
 from ._plan import Plan
 from ._step import Grouping
 
@@ -40,6 +43,7 @@ _contact_fields = itemgetter(
 _state_fields = itemgetter(*CaseState.model_fields)
 """Every field of a `CaseState`, in declaration order (the planner reads them all)."""
 _PER_INVOICE = Grouping.INVOICE
+_OPEN = InvoiceStatus.OPEN
 _NO_ADDRESS = ("no address",)
 """Stands for a missing postal address (no country code can equal a tuple)."""
 
@@ -67,11 +71,17 @@ def _record(record: ContactRecord) -> Hashable:
 
 
 def _invoice(invoice: Invoice) -> Hashable:
-    """Id, due date, open amount, currency and status: what units and guards read."""
+    """Id, due date, open amount and whether it is open: what units and guards read."""
     fields = invoice.__dict__
     balance = fields["open_amount"]
-    money = (balance if balance is not None else fields["amount"]).__dict__
-    return (fields["id"], fields["due_on"], money["amount"], money["currency"], fields["status"])
+    money = (fields["amount"] if balance is None else balance).__dict__
+    return (
+        fields["id"],
+        fields["due_on"],
+        money["amount"],
+        money["currency"],
+        fields["status"] is _OPEN,
+    )
 
 
 def signature(campaign: Campaign, case: Case, /) -> Hashable | None:
@@ -88,10 +98,17 @@ def signature(campaign: Campaign, case: Case, /) -> Hashable | None:
 
 
 def _shape(case: Case, /) -> Hashable:
-    """The signature of ``case`` for a campaign that groups per debtor."""
+    """The signature of ``case`` for a campaign that groups per debtor: one flat tuple.
+
+    Invoices count by id, due date, open amount and currency, and whether they are open
+    (the planner reads an invoice's status only as ``status is InvoiceStatus.OPEN``).
+    """
     debtor, invoices, state, history = _case_fields(case.__dict__)
     timezone, contacts, consents = _debtor_fields(debtor.__dict__)
     address, email, phone, whatsapp, push_tokens, portal = _contact_fields(contacts.__dict__)
+    first = invoices[0].__dict__
+    balance = first["open_amount"]
+    money = (first["amount"] if balance is None else balance).__dict__
     return (
         timezone,
         _NO_ADDRESS if address is None else address.__dict__["country"],
@@ -100,11 +117,15 @@ def _shape(case: Case, /) -> Hashable:
         whatsapp is not None,
         not push_tokens,
         portal is not None,
-        frozenset(consents.items()) if consents else None,
-        _state_fields(state.__dict__),
+        tuple(consents.items()) if consents else None,
         tuple(map(_record, history)) if history else None,
-        invoices[0].__dict__["amount"].__dict__["currency"],
-        _invoice(invoices[0]) if len(invoices) == 1 else tuple(map(_invoice, invoices)),
+        first["id"],
+        first["due_on"],
+        money["amount"],
+        money["currency"],
+        first["status"] is _OPEN,
+        tuple(map(_invoice, invoices[1:])) if len(invoices) > 1 else None,
+        *_state_fields(state.__dict__),
     )
 
 
@@ -123,18 +144,93 @@ def _template(action: Action) -> _Template:
     return dict(action.__dict__), head.encode(), tail.encode(), prefix
 
 
-def _rekeyed(templates: tuple[_Template, ...], case_id: str) -> tuple[Action, ...]:
-    """The template's actions for ``case_id``: its id and its own idempotency keys."""
-    if not templates:
-        return ()
-    encoded = case_id.encode()
+_new = object.__new__
+_model_slots = BaseModel.__dict__
+_set_dict = _model_slots["__dict__"].__set__
+_set_fields_set = _model_slots["__pydantic_fields_set__"].__set__
+_set_extra = _model_slots["__pydantic_extra__"].__set__
+_set_private = _model_slots["__pydantic_private__"].__set__
+
+
+def _rekeyed(templates: tuple[_Template, ...], case_id: str, encoded: bytes) -> tuple[Action, ...]:
+    """The template's actions for ``case_id`` (``encoded``: its UTF-8 bytes), own keys each.
+
+    Built like `build_action`, through the slot descriptors (a frozen model refuses plain
+    attribute assignment). ``digest()[:10].hex()`` is ``hexdigest()[:20]`` without making
+    the whole hex string.
+    """
     made = []
     for values, head, tail, prefix in templates:
-        copy = values.copy()
-        copy["case_id"] = case_id
-        copy["idempotency_key"] = prefix + sha256(head + encoded + tail).hexdigest()[:20]
-        made.append(build_action(copy))
+        action = _new(Action)
+        key = prefix + sha256(head + encoded + tail).digest()[:10].hex()
+        _set_dict(action, {**values, "case_id": case_id, "idempotency_key": key})
+        _set_fields_set(action, ACTION_FIELDS)
+        _set_extra(action, None)
+        _set_private(action, None)
+        made.append(action)
     return tuple(made)
+
+
+_PLAN_FIELDS = (
+    "case_id",
+    "at",
+    "status",
+    "campaign_id",
+    "campaign_version",
+    "segment",
+    "variant",
+    "due",
+    "upcoming",
+    "held",
+    "reasons",
+    "next_at",
+    "resume_at",
+    "timezone",
+)
+if tuple(f.name for f in fields(Plan)) != _PLAN_FIELDS:  # pragma: no cover - a guard for edits
+    raise ImportError("Plan's fields changed; update _PLAN_FIELDS and _replanned in _batch.py")
+(
+    _case_id,
+    _at,
+    _status,
+    _campaign_id,
+    _campaign_version,
+    _segment,
+    _variant,
+    _due,
+    _upcoming,
+    _held,
+    _reasons,
+    _next_at,
+    _resume_at,
+    _timezone,
+) = (Plan.__dict__[name].__set__ for name in _PLAN_FIELDS)
+
+
+def _replanned(
+    plan: Plan, case_id: str, due: tuple[Action, ...], upcoming: tuple[Action, ...]
+) -> Plan:
+    """``plan`` with another case id and actions: ``Plan(...)`` through the slot setters.
+
+    A frozen dataclass's ``__init__`` goes through ``object.__setattr__`` for every field,
+    which costs twice as much; the result is the same object state.
+    """
+    made = _new(Plan)
+    _case_id(made, case_id)
+    _at(made, plan.at)
+    _status(made, plan.status)
+    _campaign_id(made, plan.campaign_id)
+    _campaign_version(made, plan.campaign_version)
+    _segment(made, plan.segment)
+    _variant(made, plan.variant)
+    _due(made, due)
+    _upcoming(made, upcoming)
+    _held(made, plan.held)
+    _reasons(made, plan.reasons)
+    _next_at(made, plan.next_at)
+    _resume_at(made, plan.resume_at)
+    _timezone(made, plan.timezone)
+    return made
 
 
 class Shared:
@@ -156,21 +252,12 @@ class Shared:
         plan = self.plan
         if case_id == plan.case_id:
             return plan
-        return Plan(
+        encoded = case_id.encode()
+        return _replanned(
+            plan,
             case_id,
-            plan.at,
-            plan.status,
-            plan.campaign_id,
-            plan.campaign_version,
-            plan.segment,
-            plan.variant,
-            _rekeyed(self.due, case_id),
-            _rekeyed(self.upcoming, case_id),
-            plan.held,
-            plan.reasons,
-            plan.next_at,
-            plan.resume_at,
-            plan.timezone,
+            _rekeyed(self.due, case_id, encoded) if self.due else (),
+            _rekeyed(self.upcoming, case_id, encoded) if self.upcoming else (),
         )
 
 
@@ -234,16 +321,18 @@ class BatchPlanner:
             for case in cases:
                 yield campaign.plan(case, at=self.at, upcoming=self.upcoming)
             return
-        cache = self._cache
-        ident = id(campaign)
+        cache: dict[Hashable, Shared] = {}  # one campaign, no options: the shape is the key
+        limit = self.cache_size
         for case in cases:
-            key = (ident, None, None, (), _shape(case))
-            found = cache.get(key)
+            shape = _shape(case)
+            found = cache.get(shape)
             if found is not None:
                 yield found.rebase(case.id)
                 continue
             plan = campaign.plan(case, at=self.at, upcoming=self.upcoming)
-            self._remember(key, Shared(plan))
+            if len(cache) >= limit:
+                del cache[next(iter(cache))]
+            cache[shape] = Shared(plan)
             yield plan
 
 
