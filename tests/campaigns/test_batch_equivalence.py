@@ -72,7 +72,7 @@ def _campaigns() -> list[cc.Campaign]:
             require_consent=False,
             min_gap=timedelta(hours=36),
         ),
-        guards=cc.Guards(stop_below=[cc.Money("20", "EUR")], on_dispute="stop"),
+        guards=cc.Guards(stop_below=(cc.Money("20", "EUR"),), on_dispute=cc.OnDispute.STOP),
     )
     return [six, repeating]
 
@@ -226,15 +226,15 @@ def _case(case_id: str, spec: dict[str, object]) -> cc.Case:
     debtor = cc.Debtor(
         id=case_id,
         name="Erika",
-        timezone=spec["zone"],  # type: ignore[arg-type]
-        contacts=spec["contacts"],  # type: ignore[arg-type]
-        consents=spec["consents"],  # type: ignore[arg-type]
+        timezone=spec["zone"],
+        contacts=spec["contacts"],
+        consents=spec["consents"],
     )
     return cc.Case(
         id=case_id,
         debtor=debtor,
         invoices=_invoices(spec["invoices"]),  # type: ignore[arg-type]
-        state=spec["state"],  # type: ignore[arg-type]
+        state=spec["state"],
         history=tuple(_record(case_id, e) for e in spec["history"]),  # type: ignore[attr-defined]
     )
 
