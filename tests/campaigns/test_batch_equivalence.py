@@ -8,6 +8,7 @@ history with valid, foreign and missing keys, conversations and failed sends.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -413,3 +414,53 @@ def test_near_twins_get_their_own_plans(
     single = [campaign.plan(case, at=AT, upcoming=True) for case in cases]
     assert single[0].explain().replace("C-1", "C-2") != single[1].explain()  # a real twin
     _same(list(campaign.plan_many(cases, at=AT)), single)
+
+
+def _reference_key(*parts: str | int) -> str:
+    """The published derivation, written out independently of the library."""
+    campaign_id, version, _, step_id, channel, repeat = parts
+    joined = "\x1f".join(str(part) for part in parts)
+    digest = hashlib.sha256(joined.encode()).hexdigest()[:20]
+    return f"{campaign_id}@{version}:{step_id}:{channel}:{repeat}:{digest}"
+
+
+@given(
+    campaign_id=st.text(min_size=1, max_size=12),
+    version=st.integers(min_value=1, max_value=10**6),
+    case_id=st.text(max_size=40),
+    step_id=st.text(min_size=1, max_size=12),
+    channel=st.sampled_from(CHANNELS),
+    repeat=st.integers(min_value=0, max_value=50),
+)
+def test_idempotency_keys_keep_their_derivation(
+    *, campaign_id: str, version: int, case_id: str, step_id: str, channel: str, repeat: int
+) -> None:
+    """Stored journals hold these keys: the derivation never changes, for any text."""
+    expected = _reference_key(campaign_id, version, case_id, step_id, channel, repeat)
+    got = cc.idempotency_key(
+        campaign_id=campaign_id,
+        version=version,
+        case_id=case_id,
+        step_id=step_id,
+        channel=channel,
+        repeat=repeat,
+    )
+    assert got == expected
+
+
+def test_idempotency_key_golden_values() -> None:
+    """Keys computed once and written down: a changed derivation fails here."""
+    assert (
+        cc.idempotency_key(
+            campaign_id="b2c", version=1, case_id="C-1", step_id="reminder-1", channel="sms"
+        )
+        == "b2c@1:reminder-1:sms:0:f6c61c1a6f07e206fc20"
+    )
+    assert cc.idempotency_key(
+        campaign_id="b2c-standard",
+        version=2,
+        case_id="Kunde-Ä-7",
+        step_id="final",
+        channel="letter",
+        repeat=3,
+    ) == _reference_key("b2c-standard", 2, "Kunde-Ä-7", "final", "letter", 3)
