@@ -188,7 +188,7 @@ _PLAN_FIELDS = (
     "timezone",
 )
 if tuple(f.name for f in fields(Plan)) != _PLAN_FIELDS:  # pragma: no cover - a guard for edits
-    raise ImportError("Plan's fields changed; update _PLAN_FIELDS and _replanned in _batch.py")
+    raise ImportError("Plan's fields changed; update _PLAN_FIELDS and Shared.rebase")
 (
     _case_id,
     _at,
@@ -207,32 +207,6 @@ if tuple(f.name for f in fields(Plan)) != _PLAN_FIELDS:  # pragma: no cover - a 
 ) = (Plan.__dict__[name].__set__ for name in _PLAN_FIELDS)
 
 
-def _replanned(
-    plan: Plan, case_id: str, due: tuple[Action, ...], upcoming: tuple[Action, ...]
-) -> Plan:
-    """``plan`` with another case id and actions: ``Plan(...)`` through the slot setters.
-
-    A frozen dataclass's ``__init__`` goes through ``object.__setattr__`` for every field,
-    which costs twice as much; the result is the same object state.
-    """
-    made = _new(Plan)
-    _case_id(made, case_id)
-    _at(made, plan.at)
-    _status(made, plan.status)
-    _campaign_id(made, plan.campaign_id)
-    _campaign_version(made, plan.campaign_version)
-    _segment(made, plan.segment)
-    _variant(made, plan.variant)
-    _due(made, due)
-    _upcoming(made, upcoming)
-    _held(made, plan.held)
-    _reasons(made, plan.reasons)
-    _next_at(made, plan.next_at)
-    _resume_at(made, plan.resume_at)
-    _timezone(made, plan.timezone)
-    return made
-
-
 class Shared:
     """A plan computed for one case, ready to be handed to its look-alikes.
 
@@ -248,17 +222,32 @@ class Shared:
         self.upcoming = tuple(map(_template, plan.upcoming))
 
     def rebase(self, case_id: str, /) -> Plan:
-        """The plan for the look-alike ``case_id``: equal to planning it from scratch."""
+        """The plan for the look-alike ``case_id``: equal to planning it from scratch.
+
+        Built like ``Plan(...)``, through the slot setters: a frozen dataclass's
+        ``__init__`` goes through ``object.__setattr__`` for every field, which costs twice
+        as much; the result is the same object state.
+        """
         plan = self.plan
         if case_id == plan.case_id:
             return plan
         encoded = case_id.encode()
-        return _replanned(
-            plan,
-            case_id,
-            _rekeyed(self.due, case_id, encoded) if self.due else (),
-            _rekeyed(self.upcoming, case_id, encoded) if self.upcoming else (),
-        )
+        made = _new(Plan)
+        _case_id(made, case_id)
+        _at(made, plan.at)
+        _status(made, plan.status)
+        _campaign_id(made, plan.campaign_id)
+        _campaign_version(made, plan.campaign_version)
+        _segment(made, plan.segment)
+        _variant(made, plan.variant)
+        _due(made, _rekeyed(self.due, case_id, encoded) if self.due else ())
+        _upcoming(made, _rekeyed(self.upcoming, case_id, encoded) if self.upcoming else ())
+        _held(made, plan.held)
+        _reasons(made, plan.reasons)
+        _next_at(made, plan.next_at)
+        _resume_at(made, plan.resume_at)
+        _timezone(made, plan.timezone)
+        return made
 
 
 class BatchPlanner:
