@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-import hashlib
+from hashlib import sha256
 from typing import Annotated
 
 from pydantic import AwareDatetime, Field
@@ -35,9 +35,11 @@ def idempotency_key(
         ... )
         'b2c@1:reminder-1:sms:0:f6c61c1a6f07e206fc20'
     """
-    digest = hashlib.sha256(
-        "\x1f".join((campaign_id, str(version), case_id, step_id, channel, str(repeat))).encode()
-    ).hexdigest()[:20]
+    # The first 20 hex digits of SHA-256 over the fields joined by U+001F. Stored journals
+    # hold these keys: the derivation must never change. (``digest()[:10].hex()`` is
+    # ``hexdigest()[:20]``, without making the other 44 digits.)
+    data = "\x1f".join((campaign_id, str(version), case_id, step_id, channel, str(repeat)))
+    digest = sha256(data.encode()).digest()[:10].hex()
     return f"{campaign_id}@{version}:{step_id}:{channel}:{repeat}:{digest}"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ._action import Action
 
-__all__ = ["ACTION_DEFAULTS", "build_action"]
+__all__ = ["ACTION_DEFAULTS", "ACTION_FIELDS", "build_action"]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -21,14 +21,15 @@ ACTION_DEFAULTS: dict[str, Any] = {
     name: field.default for name, field in Action.model_fields.items() if not field.is_required()
 }
 """Default values of the optional `Action` fields."""
-_ACTION_FIELDS = frozenset(Action.model_fields)
+ACTION_FIELDS = frozenset(Action.model_fields)
+"""The ``__pydantic_fields_set__`` of a built `Action`: every field counts as set."""
 
 
 def build_action(values: dict[str, Any], /) -> Action:
     """An `Action` from a complete dict of already valid field values."""
     action = _new(Action)
     _set(action, "__dict__", values)
-    _set(action, "__pydantic_fields_set__", _ACTION_FIELDS)
+    _set(action, "__pydantic_fields_set__", ACTION_FIELDS)
     _set(action, "__pydantic_extra__", None)
     _set(action, "__pydantic_private__", None)
     return action
