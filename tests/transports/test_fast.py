@@ -8,7 +8,7 @@ from fakeserver import Canned, FakeProvider
 import creditcomms as cc
 from creditcomms.transports import TwilioSmsTransport, fast_client
 
-pytest.importorskip("httpx_aiohttp", reason="extra 'fast' not installed")
+pytest.importorskip("aiohttp", reason="extra 'fast' not installed")
 
 
 async def test_fast_client_with_twilio(provider: FakeProvider, sms: cc.SmsMessage) -> None:
