@@ -115,11 +115,12 @@ class _AiohttpTransport(httpx.AsyncBaseTransport):
             headers = headers.copy()
             del headers["transfer-encoding"]
             headers["content-length"] = str(len(body))
+        code = headers.encoding  # the raw names keep their case on the wire, as with httpx
         try:
             async with session.request(
                 request.method,
                 str(request.url),
-                headers=headers.multi_items(),
+                headers=[(k.decode(code), v.decode(code)) for k, v in headers.raw],
                 data=body or None,
                 allow_redirects=False,
                 compress=False,
