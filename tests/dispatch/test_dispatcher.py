@@ -13,7 +13,12 @@ import creditcomms as cc
 from conftest import FakeSleep
 from creditcomms.dispatch import DeliveryEventKind as Kind
 from creditcomms.testing import capture_messages, no_backoff
-from creditcomms.transports import InMemoryTransport, MockTransport, TwilioSmsTransport
+from creditcomms.transports import (
+    BaseTransport,
+    InMemoryTransport,
+    MockTransport,
+    TwilioSmsTransport,
+)
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 NO_JITTER = cc.RetryPolicy(attempts=4, wait_initial=1, wait_max=30, wait_jitter=0)
@@ -261,6 +266,35 @@ class TestIdempotency:
         dispatcher = cc.Dispatcher({cc.SMS: transport}, hooks=[])
         assert (await dispatcher.send([make_sms()]))[0].status is cc.OutcomeStatus.FAILED
         assert (await dispatcher.send([make_sms()]))[0].status is cc.OutcomeStatus.SENT
+
+    async def test_waiters_on_a_failing_key_take_turns(self, make_sms: MakeSms) -> None:
+        """Same-key items wait for the send in flight; after a failure the next one sends."""
+        release = asyncio.Event()
+        calls: list[str] = []
+
+        async def slow_then_ok(message: cc.Message) -> cc.Receipt:
+            calls.append(message.idempotency_key)
+            await release.wait()
+            if len(calls) == 1:
+                raise cc.PermanentDeliveryError("first one refused")
+            return _receipt(message)
+
+        class Slow(BaseTransport):
+            async def send(self, message: cc.Message, /) -> cc.Receipt:
+                return await slow_then_ok(message)
+
+        dispatcher = cc.Dispatcher({cc.SMS: Slow()}, hooks=[])
+        batch = asyncio.create_task(dispatcher.send([make_sms(), make_sms(), make_sms()]))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert calls == ["k-sms"]  # the other two wait for the first
+        release.set()
+        first, second, third = await batch
+        assert calls == ["k-sms", "k-sms"]
+        assert first.status is cc.OutcomeStatus.FAILED
+        assert second.status is cc.OutcomeStatus.SENT
+        assert third.status is cc.OutcomeStatus.DUPLICATE
+        assert third.receipt == second.receipt
 
 
 class TestLimits:
