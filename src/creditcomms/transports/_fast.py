@@ -15,8 +15,6 @@ if TYPE_CHECKING:
 
 __all__ = ["fast_client"]
 
-_HTTP_11 = {"http_version": b"HTTP/1.1"}
-
 
 def fast_client(*, max_connections: int = 100, timeout: float = 15.0) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` whose requests travel through aiohttp.
@@ -103,6 +101,8 @@ class _AiohttpTransport(httpx.AsyncBaseTransport):
             found = aiohttp.ClientTimeout(
                 total=None, connect=key[0], sock_connect=key[1], sock_read=key[2]
             )
+            if len(self._timeouts) >= 32:  # timeouts vary per request: keep a few only
+                self._timeouts.clear()
             self._timeouts[key] = found
         return found
 
@@ -133,9 +133,9 @@ class _AiohttpTransport(httpx.AsyncBaseTransport):
             if mapped is exc:
                 raise
             raise mapped from exc
-        extensions: dict[str, Any] = _HTTP_11
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if answer.reason:
-            extensions = {**_HTTP_11, "reason_phrase": answer.reason.encode()}
+            extensions["reason_phrase"] = answer.reason.encode()
         return httpx.Response(
             answer.status,
             headers=answer.raw_headers,
