@@ -12,6 +12,7 @@ import pytest
 import creditcomms as cc
 from conftest import FakeSleep
 from creditcomms.dispatch import DeliveryEventKind as Kind
+from creditcomms.dispatch import TokenBucket
 from creditcomms.testing import capture_messages, no_backoff
 from creditcomms.transports import (
     BaseTransport,
@@ -330,6 +331,35 @@ class TestLimits:
         )
         await dispatcher.send([make_sms(f"k{i}") for i in range(5)])
         assert sleep.waits == [0.1, 0.1, 0.1]
+
+    async def test_token_bucket_late_caller_queues_behind_waiters(self) -> None:
+        """A caller arriving when tokens are back still waits behind those already waiting."""
+        now = [0.0]
+        waits: list[float] = []
+        gate = asyncio.get_running_loop().create_future()
+
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            await (gate if len(waits) == 1 else asyncio.sleep(0))
+            now[0] += seconds
+
+        bucket = TokenBucket(1, 1, clock=lambda: now[0], sleep=sleep)
+        order: list[str] = []
+
+        async def take(name: str) -> None:
+            await bucket.acquire()
+            order.append(name)
+
+        await take("a")  # the full bucket's token, at once
+        queued = [asyncio.create_task(take(name)) for name in "bc"]
+        await asyncio.sleep(0)  # b sleeps for a token, c waits behind it
+        now[0] += 5  # enough time for a token, which b and c are owed first
+        late = asyncio.create_task(take("d"))
+        await asyncio.sleep(0)
+        gate.set_result(None)
+        await asyncio.gather(*queued, late)
+        assert order == ["a", "b", "c", "d"]
+        assert waits == [1.0, 1.0, 1.0]
 
 
 class TestApi:
