@@ -5,13 +5,16 @@ Compared in one run, against the same server process at the same concurrency: ra
 the same with the ``fast`` extra's aiohttp-backed httpx client, and Apprise's ``json://``
 notifier. The layers under the fast figure are measured too (raw aiohttp, raw httpx on the
 fast client, the adapter alone), with the CPU each costs per message in the client and in
-the fake server. Count: ``BENCH_DISPATCH_COUNT`` (default 20,000) or
+the fake server. Contestants compared with each other take turns, a quarter of the messages
+each per round (``BENCH_DISPATCH_ROUNDS``), so load changes on a shared machine fall on all of
+them alike. Count: ``BENCH_DISPATCH_COUNT`` (default 20,000) or
 ``python -m benchmarks.bench_dispatch 2000``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import os
 import sys
@@ -35,8 +38,10 @@ from benchmarks._report import Figure, compare, single
 from creditcomms.transports import InMemoryTransport, Transport, TwilioSmsTransport, fast_client
 
 CONCURRENCY = int(os.environ.get("BENCH_DISPATCH_CONCURRENCY", "64"))
+ROUNDS = int(os.environ.get("BENCH_DISPATCH_ROUNDS", "4"))  # turns each contestant takes
 SENDER = "+15005550006"
 Run = Callable[[], Coroutine[Any, Any, None]]
+Contestant = Callable[[list[cc.SmsMessage]], Coroutine[Any, Any, None]]
 
 
 def _messages(count: int) -> list[cc.SmsMessage]:
@@ -145,22 +150,54 @@ async def _apprise(base: str, count: int) -> None:
 
 
 class _Bench:
-    """Times contestants and keeps each one's CPU per message (client and fake server)."""
+    """Times contestants and keeps each one's CPU per message (client and fake server).
+
+    `race` runs its contestants in turns, a slice of the messages each per round, so that
+    load changes on a shared machine fall on all of them alike.
+    """
 
     def __init__(self, server_pid: int | None) -> None:
         self.server_pid = server_pid
         self.costs: list[tuple[Figure, float, float | None]] = []
 
-    def timed(self, label: str, items: int, run: Run) -> Figure:
-        server = cpu_seconds(self.server_pid) if self.server_pid else None
+    def _server_cpu(self) -> float | None:
+        return cpu_seconds(self.server_pid) if self.server_pid else None
+
+    def _measure(self, run: Run) -> tuple[float, float, float | None]:
+        server = self._server_cpu()
         cpu, start = time.process_time(), time.perf_counter()
         asyncio.run(run())
-        figure = Figure(label, items, time.perf_counter() - start)
-        client_cpu = (time.process_time() - cpu) / items
-        after = cpu_seconds(self.server_pid) if self.server_pid else None
-        server_cpu = (after - server) / items if after is not None and server is not None else None
-        self.costs.append((figure, client_cpu, server_cpu))
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        after = self._server_cpu()
+        return wall, cpu, (after - server if after is not None and server is not None else None)
+
+    def timed(self, label: str, items: int, run: Run) -> Figure:
+        wall, cpu, server = self._measure(run)
+        figure = Figure(label, items, wall)
+        self.costs.append((figure, cpu / items, None if server is None else server / items))
         return figure
+
+    def race(
+        self, messages: list[cc.SmsMessage], contestants: dict[str, Contestant]
+    ) -> list[Figure]:
+        size = -(-len(messages) // ROUNDS)
+        rounds = [messages[i : i + size] for i in range(0, len(messages), size)]
+        totals = {label: [0.0, 0.0, 0.0] for label in contestants}
+        has_server = True
+        for chunk in rounds:
+            for label, contestant in contestants.items():
+                wall, cpu, server = self._measure(functools.partial(contestant, chunk))
+                totals[label][0] += wall
+                totals[label][1] += cpu
+                totals[label][2] += server or 0.0
+                has_server = has_server and server is not None
+        figures = []
+        for label, (wall, cpu, server) in totals.items():
+            figure = Figure(label, len(messages), wall)
+            per_server = server / len(messages) if has_server else None
+            self.costs.append((figure, cpu / len(messages), per_server))
+            figures.append(figure)
+        return figures
 
     def print_costs(self) -> None:
         print("\n== cost per message (wall; CPU in this process; CPU in the fake server)")
@@ -193,31 +230,34 @@ def main() -> None:
 
 
 def _in_memory(count: int) -> None:
-    messages = _messages(count)
     bench = _Bench(None)
 
-    async def alone() -> None:
+    async def alone(messages: list[cc.SmsMessage]) -> None:
         await _gated(messages, InMemoryTransport().send)
 
-    transport = bench.timed("InMemoryTransport.send alone", count, alone)
-    dispatched = bench.timed(
-        "Dispatcher + InMemoryTransport", count, lambda: _dispatch(messages, InMemoryTransport())
+    async def dispatched(messages: list[cc.SmsMessage]) -> None:
+        await _dispatch(messages, InMemoryTransport())
+
+    transport, dispatcher = bench.race(
+        _messages(count),
+        {"InMemoryTransport.send alone": alone, "Dispatcher + InMemoryTransport": dispatched},
     )
-    compare("the dispatcher's own cost, in memory", dispatched, transport, unit="msg")
+    compare("the dispatcher's own cost, in memory", dispatcher, transport, unit="msg")
 
 
 def _report(bench: _Bench, base: str, count: int) -> None:
     messages = _messages(count)
     asyncio.run(_raw_httpx(base, messages[: min(500, count)], httpx.AsyncClient()))
-    raw = bench.timed(
-        "raw httpx.AsyncClient",
-        count,
-        lambda: _raw_httpx(base, messages, httpx.AsyncClient(limits=_limits())),
-    )
-    ours = bench.timed(
-        "Dispatcher + TwilioSmsTransport (httpx)",
-        count,
-        lambda: _dispatcher(base, messages, httpx.AsyncClient(limits=_limits())),
+
+    async def raw_httpx(chunk: list[cc.SmsMessage]) -> None:
+        await _raw_httpx(base, chunk, httpx.AsyncClient(limits=_limits()))
+
+    async def dispatcher(chunk: list[cc.SmsMessage]) -> None:
+        await _dispatcher(base, chunk, httpx.AsyncClient(limits=_limits()))
+
+    raw, ours = bench.race(
+        messages,
+        {"raw httpx.AsyncClient": raw_httpx, "Dispatcher + TwilioSmsTransport (httpx)": dispatcher},
     )
     compare(f"{count:,} SMS, concurrency {CONCURRENCY} (target >= 0.9x)", ours, raw, unit="msg")
     try:
@@ -231,28 +271,32 @@ def _report(bench: _Bench, base: str, count: int) -> None:
 
 
 def _fast_figures(bench: _Bench, base: str, messages: list[cc.SmsMessage], raw: Figure) -> Figure:
-    count = len(messages)
-    aio = bench.timed("raw aiohttp.ClientSession", count, lambda: _raw_aiohttp(base, messages))
-    raw_fast = bench.timed(
-        "raw httpx on fast_client()",
-        count,
-        lambda: _raw_httpx(base, messages, fast_client(max_connections=CONCURRENCY)),
-    )
-    adapter = bench.timed(
-        "TwilioSmsTransport.send alone, fast_client()",
-        count,
-        lambda: _adapter_alone(base, messages, fast_client(max_connections=CONCURRENCY)),
-    )
-    fast = bench.timed(
-        "Dispatcher + Twilio, extra 'fast' (aiohttp)",
-        count,
-        lambda: _dispatcher(base, messages, fast_client(max_connections=CONCURRENCY)),
+    async def raw_aiohttp(chunk: list[cc.SmsMessage]) -> None:
+        await _raw_aiohttp(base, chunk)
+
+    async def raw_httpx(chunk: list[cc.SmsMessage]) -> None:
+        await _raw_httpx(base, chunk, fast_client(max_connections=CONCURRENCY))
+
+    async def adapter(chunk: list[cc.SmsMessage]) -> None:
+        await _adapter_alone(base, chunk, fast_client(max_connections=CONCURRENCY))
+
+    async def dispatcher(chunk: list[cc.SmsMessage]) -> None:
+        await _dispatcher(base, chunk, fast_client(max_connections=CONCURRENCY))
+
+    aio, raw_fast, alone, fast = bench.race(
+        messages,
+        {
+            "raw aiohttp.ClientSession": raw_aiohttp,
+            "raw httpx on fast_client()": raw_httpx,
+            "TwilioSmsTransport.send alone, fast_client()": adapter,
+            "Dispatcher + Twilio, extra 'fast' (aiohttp)": dispatcher,
+        },
     )
     single("fast back end (target >= 3,000 msg/s)", fast, unit="msg")
     compare("fast back end vs raw httpx", fast, raw, unit="msg")
     compare("fast back end vs raw httpx on the same fast client", fast, raw_fast, unit="msg")
-    compare("layer: the Dispatcher over the adapter", fast, adapter, unit="msg")
-    compare("layer: the Twilio adapter over raw httpx", adapter, raw_fast, unit="msg")
+    compare("layer: the Dispatcher over the adapter", fast, alone, unit="msg")
+    compare("layer: the Twilio adapter over raw httpx", alone, raw_fast, unit="msg")
     compare("layer: httpx on fast_client() over raw aiohttp", raw_fast, aio, unit="msg")
     return fast
 
