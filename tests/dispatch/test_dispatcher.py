@@ -12,8 +12,14 @@ import pytest
 import creditcomms as cc
 from conftest import FakeSleep
 from creditcomms.dispatch import DeliveryEventKind as Kind
+from creditcomms.dispatch import TokenBucket
 from creditcomms.testing import capture_messages, no_backoff
-from creditcomms.transports import InMemoryTransport, MockTransport, TwilioSmsTransport
+from creditcomms.transports import (
+    BaseTransport,
+    InMemoryTransport,
+    MockTransport,
+    TwilioSmsTransport,
+)
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 NO_JITTER = cc.RetryPolicy(attempts=4, wait_initial=1, wait_max=30, wait_jitter=0)
@@ -262,6 +268,35 @@ class TestIdempotency:
         assert (await dispatcher.send([make_sms()]))[0].status is cc.OutcomeStatus.FAILED
         assert (await dispatcher.send([make_sms()]))[0].status is cc.OutcomeStatus.SENT
 
+    async def test_waiters_on_a_failing_key_take_turns(self, make_sms: MakeSms) -> None:
+        """Same-key items wait for the send in flight; after a failure the next one sends."""
+        release = asyncio.Event()
+        calls: list[str] = []
+
+        async def slow_then_ok(message: cc.Message) -> cc.Receipt:
+            calls.append(message.idempotency_key)
+            await release.wait()
+            if len(calls) == 1:
+                raise cc.PermanentDeliveryError("first one refused")
+            return _receipt(message)
+
+        class Slow(BaseTransport):
+            async def send(self, message: cc.Message, /) -> cc.Receipt:
+                return await slow_then_ok(message)
+
+        dispatcher = cc.Dispatcher({cc.SMS: Slow()}, hooks=[])
+        batch = asyncio.create_task(dispatcher.send([make_sms(), make_sms(), make_sms()]))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert calls == ["k-sms"]  # the other two wait for the first
+        release.set()
+        first, second, third = await batch
+        assert calls == ["k-sms", "k-sms"]
+        assert first.status is cc.OutcomeStatus.FAILED
+        assert second.status is cc.OutcomeStatus.SENT
+        assert third.status is cc.OutcomeStatus.DUPLICATE
+        assert third.receipt == second.receipt
+
 
 class TestLimits:
     """Concurrency and rate limits per transport."""
@@ -296,6 +331,35 @@ class TestLimits:
         )
         await dispatcher.send([make_sms(f"k{i}") for i in range(5)])
         assert sleep.waits == [0.1, 0.1, 0.1]
+
+    async def test_token_bucket_late_caller_queues_behind_waiters(self) -> None:
+        """A caller arriving when tokens are back still waits behind those already waiting."""
+        now = [0.0]
+        waits: list[float] = []
+        gate = asyncio.get_running_loop().create_future()
+
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            await (gate if len(waits) == 1 else asyncio.sleep(0))
+            now[0] += seconds
+
+        bucket = TokenBucket(1, 1, clock=lambda: now[0], sleep=sleep)
+        order: list[str] = []
+
+        async def take(name: str) -> None:
+            await bucket.acquire()
+            order.append(name)
+
+        await take("a")  # the full bucket's token, at once
+        queued = [asyncio.create_task(take(name)) for name in "bc"]
+        await asyncio.sleep(0)  # b sleeps for a token, c waits behind it
+        now[0] += 5  # enough time for a token, which b and c are owed first
+        late = asyncio.create_task(take("d"))
+        await asyncio.sleep(0)
+        gate.set_result(None)
+        await asyncio.gather(*queued, late)
+        assert order == ["a", "b", "c", "d"]
+        assert waits == [1.0, 1.0, 1.0]
 
 
 class TestApi:

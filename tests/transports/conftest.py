@@ -10,6 +10,7 @@ import pytest
 from fakeserver import FakeProvider
 
 import creditcomms as cc
+from creditcomms.transports import fast_client
 
 
 @pytest.fixture(name="provider")
@@ -21,10 +22,15 @@ async def _provider() -> AsyncIterator[FakeProvider]:
     await fake.close()
 
 
-@pytest.fixture(name="client")
-async def _client() -> AsyncIterator[httpx.AsyncClient]:
-    """A shared httpx client, closed after the test."""
-    async with httpx.AsyncClient(timeout=5) as client:
+@pytest.fixture(name="client", params=["httpx", "fast"])
+async def _client(request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
+    """A shared httpx client, closed after the test: httpx's own, then the ``fast`` one."""
+    if request.param == "fast":
+        pytest.importorskip("aiohttp", reason="extra 'fast' not installed")
+        client = fast_client(max_connections=8, timeout=5)
+    else:
+        client = httpx.AsyncClient(timeout=5)
+    async with client:
         yield client
 
 

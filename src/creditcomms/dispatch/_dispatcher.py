@@ -41,9 +41,10 @@ _Chain = Transport | Sequence[Transport]
 # {SMS: ...} or {"sms": ...} (inline or as a variable) and both type-check.
 RouteKey = TypeVar("RouteKey", bound=Channel | str)
 LimitKey = TypeVar("LimitKey", bound=Channel | str)
+_TRAIL: Any = object()  # _emit's default provider: the trail's current one
 
 
-@dataclass
+@dataclass(slots=True)
 class _Trail:
     """What happened so far to one submitted item."""
 
@@ -107,7 +108,8 @@ class Dispatcher:
         self._sleep = sleep
         self._routes = self._build_routes(transports, limits or Limits(), sleep, clock)
         self._sent: dict[str, Outcome] = {}
-        self._inflight: dict[str, asyncio.Future[None]] = {}
+        # Keys being sent; a future only once another item with the same key waits.
+        self._inflight: dict[str, asyncio.Future[None] | None] = {}
 
     @staticmethod
     def _build_routes(
@@ -208,10 +210,13 @@ class Dispatcher:
     # -- one item ---------------------------------------------------------------------------
 
     async def _deliver(self, item: Message | Envelope) -> Outcome:
-        envelope = item if isinstance(item, Envelope) else Envelope(item)
-        trail = _Trail(key=envelope.key)
+        if isinstance(item, Envelope):
+            first, candidates = item.message, (item.message, *item.fallbacks)
+        else:
+            first, candidates = item, (item,)
+        trail = _Trail(first.idempotency_key)
         failed: Message | None = None
-        for candidate in (envelope.message, *envelope.fallbacks):
+        for candidate in candidates:
             message = self._resolve(candidate, trail)
             if message is None:
                 continue
@@ -222,12 +227,12 @@ class Dispatcher:
             if outcome is not None:
                 if outcome.status is OutcomeStatus.SENT:
                     # A repeat of this item is a duplicate even when a fallback carried it.
-                    self._sent.setdefault(envelope.key, outcome)
+                    self._sent.setdefault(trail.key, outcome)
                 return outcome
             failed = message
         return trail.outcome(
             OutcomeStatus.FAILED,
-            failed or envelope.message,
+            failed or first,
             error=trail.errors[-1] if trail.errors else None,
         )
 
@@ -245,7 +250,11 @@ class Dispatcher:
 
     async def _deliver_message(self, message: Message, trail: _Trail) -> Outcome | None:
         key = message.idempotency_key
-        while (waiting := self._inflight.get(key)) is not None:
+        inflight = self._inflight
+        while key in inflight:  # the same key is being sent: wait for that send to end
+            waiting = inflight[key]
+            if waiting is None:  # the first to wait makes the future
+                waiting = inflight[key] = asyncio.get_running_loop().create_future()
             await waiting
         if (earlier := self._sent.get(key)) is not None:
             self._emit(Kind.DUPLICATE, message, trail, provider=earlier.provider)
@@ -255,13 +264,13 @@ class Dispatcher:
                 receipt=earlier.receipt,
                 provider=earlier.provider,
             )
-        done = asyncio.get_running_loop().create_future()
-        self._inflight[key] = done
+        inflight[key] = None
         try:
             return await self._through_channel(message, trail)
         finally:
-            del self._inflight[key]
-            done.set_result(None)
+            done = inflight.pop(key)
+            if done is not None:
+                done.set_result(None)
 
     async def _through_channel(self, message: Message, trail: _Trail) -> Outcome | None:
         if switches.captures:
@@ -290,9 +299,20 @@ class Dispatcher:
         return None  # unreachable: a chain is never empty
 
     def _accepted(self, message: Message, trail: _Trail, receipt: Receipt) -> Outcome:
-        outcome = trail.outcome(OutcomeStatus.SENT, message, receipt=receipt)
+        outcome = Outcome(
+            trail.key,
+            OutcomeStatus.SENT,
+            message,
+            receipt,
+            None,
+            trail.provider,
+            trail.attempts,
+            tuple(trail.fallback_from),
+            tuple(trail.errors),
+        )
         self._sent[message.idempotency_key] = outcome
-        self._emit(Kind.SUCCESS, message, trail, receipt=receipt)
+        if self._hooks:
+            self._emit(Kind.SUCCESS, message, trail, receipt=receipt)
         return outcome
 
     def _captured(self, message: Message, trail: _Trail) -> Outcome:
@@ -308,10 +328,33 @@ class Dispatcher:
         return self._accepted(message, trail, receipt)
 
     async def _with_retries(self, provider: Provider, message: Message, trail: _Trail) -> Receipt:
-        calls = 0
+        # The first attempt runs directly: most sends succeed, and tenacity's per-call set-up
+        # costs more than a loopback request. A transient failure is replayed into tenacity
+        # as its first attempt, so attempts, waits and the time budget stay the policy's.
+        trail.attempts += 1
+        if self._hooks:
+            self._emit(Kind.ATTEMPT, message, trail, attempt=1)
+        try:
+            return await provider.send(message)
+        except TransientDeliveryError as exc:
+            first_failure = exc
+        return await self._retry(provider, message, trail, first_failure)
+
+    async def _retry(
+        self,
+        provider: Provider,
+        message: Message,
+        trail: _Trail,
+        first_failure: TransientDeliveryError,
+    ) -> Receipt:
+        calls = 1
+        replay: TransientDeliveryError | None = first_failure
 
         async def attempt() -> Receipt:
-            nonlocal calls
+            nonlocal calls, replay
+            if replay is not None:
+                failure, replay = replay, None
+                raise failure
             calls += 1
             trail.attempts += 1
             if self._hooks:
@@ -324,36 +367,37 @@ class Dispatcher:
             failure = error if isinstance(error, DeliveryError) else None
             self._emit(Kind.RETRY, message, trail, attempt=calls, wait=wait, error=failure)
 
-        # The first attempt runs directly: most sends succeed, and tenacity's per-call set-up
-        # costs more than a loopback request. A transient failure is replayed into tenacity
-        # as its first attempt, so attempts, waits and the time budget stay the policy's.
-        try:
-            return await attempt()
-        except TransientDeliveryError as exc:
-            first_failure: TransientDeliveryError | None = exc
-
-        async def again() -> Receipt:
-            nonlocal first_failure
-            if first_failure is not None:
-                failure, first_failure = first_failure, None
-                raise failure
-            return await attempt()
-
         retrying = build_retrying(self.retry, sleep=self._sleep, before_sleep=before_sleep)
-        receipt: Receipt = await retrying(again)
+        receipt: Receipt = await retrying(attempt)
         return receipt
 
-    def _emit(self, kind: DeliveryEventKind, message: Message, trail: _Trail, **data: Any) -> None:
+    def _emit(
+        self,
+        kind: DeliveryEventKind,
+        message: Message,
+        trail: _Trail,
+        *,
+        provider: str | None = _TRAIL,
+        attempt: int = 0,
+        wait: timedelta | None = None,
+        receipt: Receipt | None = None,
+        error: DeliveryError | None = None,
+        fallback_to: str | None = None,
+    ) -> None:
         if not self._hooks:
             return
-        data.setdefault("provider", trail.provider)
         event = DeliveryEvent(
-            kind=kind,
-            idempotency_key=message.idempotency_key,
-            case_id=message.case_id,
-            channel=message.channel,
-            recipient=message.recipient,
-            **data,
+            kind,
+            message.idempotency_key,
+            message.case_id,
+            message.channel,
+            message.recipient,
+            trail.provider if provider is _TRAIL else provider,
+            attempt,
+            wait,
+            receipt,
+            error,
+            fallback_to,
         )
         for hook in self._hooks:
             try:

@@ -57,15 +57,25 @@ class TokenBucket:
         self._sleep = sleep
         self._updated = clock()
         self._lock = asyncio.Lock()
+        self._queued = 0  # callers inside the locked path below
 
     async def acquire(self) -> None:
         """Wait until a token is available and take it (first come, first served)."""
-        async with self._lock:
+        if not self._queued:  # nobody waits: a free token is taken without the lock
             self._refill()
-            if self._tokens < 1:
-                await self._sleep((1 - self._tokens) / self._rate)
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return
+        self._queued += 1
+        try:
+            async with self._lock:
                 self._refill()
-            self._tokens -= 1
+                if self._tokens < 1:
+                    await self._sleep((1 - self._tokens) / self._rate)
+                    self._refill()
+                self._tokens -= 1
+        finally:
+            self._queued -= 1
 
     def _refill(self) -> None:
         now = self._clock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -14,6 +15,8 @@ from ._limits import Limits, TokenBucket
 from ._retry import Sleep
 
 __all__ = ["Provider"]
+
+_NO_GATE = contextlib.nullcontext()  # stands in for the semaphore without a concurrency limit
 
 
 class Provider:
@@ -41,10 +44,7 @@ class Provider:
         self._bucket: TokenBucket | None = None
 
     def _bind(self) -> None:
-        loop = asyncio.get_running_loop()
-        if loop is self._loop:
-            return
-        self._loop = loop
+        self._loop = asyncio.get_running_loop()
         limits = self._limits
         self._semaphore = asyncio.Semaphore(limits.concurrency) if limits.concurrency else None
         self._bucket = None
@@ -55,26 +55,22 @@ class Provider:
 
     async def send(self, message: Message) -> Receipt:
         """Send through the gates; anything but a `DeliveryError` becomes a permanent one."""
-        self._bind()
+        if self._loop is not asyncio.get_running_loop():
+            self._bind()
         if self._bucket is not None:
             await self._bucket.acquire()
-        if self._semaphore is None:
-            return await self._call(message)
-        async with self._semaphore:
-            return await self._call(message)
-
-    async def _call(self, message: Message) -> Receipt:
-        try:
-            receipt = await self.transport.send(message)
-        except DeliveryError:
-            raise
-        except Exception as exc:
-            raise PermanentDeliveryError(
-                f"{self.name} raised {type(exc).__name__}: {exc}; a transport must raise"
-                " DeliveryError subclasses only",
-                channel=message.channel,
-                provider_status="transport_bug",
-            ) from exc
+        async with self._semaphore or _NO_GATE:
+            try:
+                receipt = await self.transport.send(message)
+            except DeliveryError:
+                raise
+            except Exception as exc:
+                raise PermanentDeliveryError(
+                    f"{self.name} raised {type(exc).__name__}: {exc}; a transport must raise"
+                    " DeliveryError subclasses only",
+                    channel=message.channel,
+                    provider_status="transport_bug",
+                ) from exc
         if not isinstance(receipt, Receipt):
             raise PermanentDeliveryError(
                 f"{self.name} returned {type(receipt).__name__}, not a Receipt",

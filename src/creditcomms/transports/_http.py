@@ -13,11 +13,12 @@ from creditcomms.errors import PermanentDeliveryError
 from creditcomms.model import Money
 
 from ._base import BaseTransport, Receipt, utc_now
-from ._http_errors import map_httpx_errors, read_json
+from ._http_errors import _HTTPX_ERRORS, delivery_error, read_json
 
 __all__ = ["HttpTransport", "correlation"]
 
 Clock = Callable[[], datetime]
+_KEPT_URLS = 64  # parsed request URLs kept per transport (most adapters use one or two)
 
 
 def correlation(message: Message) -> dict[str, str]:
@@ -51,6 +52,7 @@ class HttpTransport(BaseTransport):
         self._base_url = (base_url or self.default_base_url).rstrip("/")
         self._clock = clock
         self._closed = False
+        self._urls: dict[str, httpx.URL] = {}
 
     async def aclose(self) -> None:
         """Close the client if this transport made it; calling it again does nothing."""
@@ -68,9 +70,18 @@ class HttpTransport(BaseTransport):
                 channel=message.channel,
                 provider_status="closed",
             )
-        url = path if path.startswith(("http://", "https://")) else self._base_url + path
-        with map_httpx_errors(channel=message.channel, provider=self.name):
+        # A plain try (not map_httpx_errors) and parsed URLs kept per path: both run per send.
+        try:
+            url = self._urls.get(path) or self._parse_url(path)
             return await self._client.request(method, url, **kwargs)
+        except _HTTPX_ERRORS as exc:
+            raise delivery_error(exc, channel=message.channel, provider=self.name) from exc
+
+    def _parse_url(self, path: str) -> httpx.URL:
+        url = httpx.URL(path if path.startswith(("http://", "https://")) else self._base_url + path)
+        if len(self._urls) < _KEPT_URLS:
+            self._urls[path] = url
+        return url
 
     def _json(self, response: httpx.Response, message: Message) -> Any:
         return read_json(response, channel=message.channel, provider=self.name)

@@ -22,6 +22,7 @@ from creditcomms.errors import (
 
 __all__ = [
     "Failure",
+    "delivery_error",
     "error_for_response",
     "map_httpx_errors",
     "parse_retry_after",
@@ -57,20 +58,29 @@ def map_httpx_errors(*, channel: str | None = None, provider: str = "http") -> I
     """
     try:
         yield
-    except _TRANSIENT as exc:
-        raise TransientDeliveryError(
+    except _HTTPX_ERRORS as exc:
+        raise delivery_error(exc, channel=channel, provider=provider) from exc
+
+
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
+"""Every exception httpx raises on purpose: what `delivery_error` classifies."""
+
+
+def delivery_error(exc: Exception, *, channel: str | None, provider: str) -> DeliveryError:
+    """The `DeliveryError` for one httpx exception (see `map_httpx_errors`)."""
+    if isinstance(exc, _TRANSIENT):
+        return TransientDeliveryError(
             f"{provider}: {type(exc).__name__} talking to the provider: {exc}",
             channel=channel,
             provider_status=type(exc).__name__,
-        ) from exc
-    except httpx.HTTPStatusError as exc:
-        raise error_for_response(exc.response, channel=channel, provider=provider) from exc
-    except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:
-        raise PermanentDeliveryError(
-            f"{provider}: {type(exc).__name__}: {exc}; check the transport's URL and settings",
-            channel=channel,
-            provider_status=type(exc).__name__,
-        ) from exc
+        )
+    if isinstance(exc, httpx.HTTPStatusError):
+        return error_for_response(exc.response, channel=channel, provider=provider)
+    return PermanentDeliveryError(
+        f"{provider}: {type(exc).__name__}: {exc}; check the transport's URL and settings",
+        channel=channel,
+        provider_status=type(exc).__name__,
+    )
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> timedelta | None:
