@@ -5,25 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from dispatch_fakes import FakeSleep
 
 import creditcomms as cc
-
-
-class FakeSleep:
-    """Records requested waits instead of sleeping, and advances a fake clock."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self.now = 0.0
-
-    async def __call__(self, seconds: float) -> None:
-        """Record the wait and move the clock."""
-        self.waits.append(round(seconds, 6))
-        self.now += seconds
-
-    def clock(self) -> float:
-        """The fake monotonic clock."""
-        return self.now
 
 
 @pytest.fixture(name="sleep")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from dispatch_fakes import FakeSleep
 
 import creditcomms as cc
-from conftest import FakeSleep
 from creditcomms.dispatch import DeliveryEventKind as Kind
 from creditcomms.dispatch import TokenBucket
 from creditcomms.testing import capture_messages, no_backoff
