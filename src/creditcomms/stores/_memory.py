@@ -139,18 +139,31 @@ class MemoryStore:
         """Apply many `CaseSave`s; return the ids left untouched (version moved, unknown)."""
         untouched: list[str] = []
         for save in saves:
-            try:
-                await self.update_case(
-                    save.case.id,
+            if save.expected_version == 0:  # a new case: enrolled unless the id is taken
+                if save.case.id in self._cases:
+                    untouched.append(save.case.id)
+                    continue
+                await self.enroll(
+                    save.case,
+                    campaign_id=save.campaign_id or "",
+                    campaign_version=save.campaign_version or 1,
                     at=at,
-                    case=save.case,
                     status=save.status,
                     next_action_at=save.next_action_at,
-                    expected_version=save.expected_version,
                 )
-            except (CaseNotFoundError, VersionConflictError):
-                untouched.append(save.case.id)
-                continue
+            else:
+                try:
+                    await self.update_case(
+                        save.case.id,
+                        at=at,
+                        case=save.case,
+                        status=save.status,
+                        next_action_at=save.next_action_at,
+                        expected_version=save.expected_version,
+                    )
+                except (CaseNotFoundError, VersionConflictError):
+                    untouched.append(save.case.id)
+                    continue
             if save.cancel:
                 await self.cancel_pending(save.case.id, at=at, reasons=save.cancel)
             elif save.schedule:
