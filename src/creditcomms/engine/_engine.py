@@ -144,8 +144,9 @@ class Engine:
         known = [(record, case) for case, record in merged if record is not None]
         plans = self._plan_stored(known, at=at, upcoming=self.plan_ahead)
         fresh = [case for case, record in merged if record is None]
-        planned = self.strategy.plan_many(fresh, at=at, upcoming=self.plan_ahead)
-        plans.update(zip((case.id for case in fresh), planned, strict=True))
+        plans.update(
+            (case.id, self.strategy.plan(case, at=at, upcoming=self.plan_ahead)) for case in fresh
+        )
         saves: list[CaseSave] = []
         alone: set[str] = set()
         for case, record in merged:
@@ -317,21 +318,21 @@ class Engine:
     def _plan_stored(
         self, cases: Sequence[tuple[CaseRecord, Case]], *, at: datetime, upcoming: bool
     ) -> dict[str, Plan]:
-        """Plan stored cases (each pinned to its campaign version), by case id.
+        """Plan stored cases, each pinned to its campaign version, by case id.
 
-        Cases pinned alike are planned together with `Strategy.plan_many`, which equals
-        `Strategy.plan` per case but computes one plan for cases that look alike.
+        (`Strategy.plan_many` shares work only between cases with equal invoice ids, which
+        real cases never have, so each case is planned on its own.)
         """
-        groups: dict[tuple[str, int], list[Case]] = {}
-        for record, case in cases:
-            groups.setdefault((record.campaign_id, record.campaign_version), []).append(case)
-        plans: dict[str, Plan] = {}
-        for (campaign_id, version), members in groups.items():
-            planned = self.strategy.plan_many(
-                members, at=at, pinned={campaign_id: version}, upcoming=upcoming
+        plan = self.strategy.plan
+        return {
+            case.id: plan(
+                case,
+                at=at,
+                pinned={record.campaign_id: record.campaign_version},
+                upcoming=upcoming,
             )
-            plans.update(zip((c.id for c in members), planned, strict=True))
-        return plans
+            for record, case in cases
+        }
 
     def _triage(
         self,

@@ -298,8 +298,9 @@ class PaymentRequest(Model):
     @cached_property
     def qr_data_uri(self) -> str | None:
         """The QR code as a PNG ``data:`` URI for ``<img src>``, or None."""
-        qr = self.qr
-        return qr.data_uri() if qr else None
+        if self.qr_payload is None or self.qr_kind is None:
+            return None
+        return _data_uri(self.qr_payload, self.qr_kind)
 
     def swiss_bill(self) -> SwissBill:
         """The Swiss QR-bill of this request (payment part SVG via ``.svg()``).
@@ -333,3 +334,9 @@ _reference = functools.lru_cache(maxsize=4096)(choose_reference)
 @functools.lru_cache(maxsize=1024)
 def _encode(payload: str, kind: QRKind) -> PaymentQR:
     return make_qr(payload, kind=kind)
+
+
+@functools.lru_cache(maxsize=1024)
+def _data_uri(payload: str, kind: QRKind) -> str:
+    """The PNG data URI of a payload, made once per distinct payload (letters, fallbacks)."""
+    return _encode(payload, kind).data_uri()
