@@ -409,7 +409,8 @@ class Engine:
         reasons = _fallback_reasons(action, outcome)
         report.fallbacks += bool(reasons)
         receipt = outcome.receipt
-        return Completion(
+        # Built from a claim, an outcome and a time the engine already holds: no re-validation.
+        return Completion.model_construct(
             claim=claim,
             status=ActionStatus.SENT,
             at=at,
@@ -454,7 +455,8 @@ def _case_save(case: Case, version: int, plan: Plan) -> CaseSave:
         return CaseSave(
             case=case, expected_version=version, status=status, cancel=tuple(reasons), **pin
         )
-    return CaseSave(
+    # A validated case, the planner's actions and aware times: built without re-validation.
+    return CaseSave.model_construct(
         case=case,
         expected_version=version,
         status=status,
@@ -472,7 +474,8 @@ def _skip(
 
 
 def _contact(action: Action, outcome: Outcome, at: datetime) -> ContactRecord:
-    return ContactRecord(
+    # Every field comes from a validated action and message, and ``at`` passed claim_due.
+    return ContactRecord.model_construct(
         at=at,
         channel=outcome.message.channel,
         campaign_id=action.campaign_id,
