@@ -8,7 +8,7 @@ import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_event
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
@@ -445,7 +445,7 @@ def _case_save(case: Case, version: int, plan: Plan) -> CaseSave:
     ``version=0`` enrolls a new case in the plan's campaign.
     """
     status = _CASE_STATUS[plan.status]
-    pin = (
+    pin: dict[str, Any] = (
         {"campaign_id": plan.campaign_id or "", "campaign_version": plan.campaign_version or 1}
         if version == 0
         else {}
