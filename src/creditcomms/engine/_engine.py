@@ -70,8 +70,10 @@ class Engine:
     Each claimed action is re-planned against the stored case just before it is sent (paid
     in the meantime: skipped, with the reason in the journal), written as ``attempting``
     before the provider call, and completed under the worker's lease. A crash between the
-    provider call and the commit is the only window in which a message can go out twice; the
-    retry carries the same idempotency key, so it is recognisable.
+    provider call and the commit is the only window in which a message can go out twice (a
+    lease that runs out while a slow batch is still sending opens the same window: keep
+    ``lease`` well above a batch's time); the retry carries the same idempotency key, so it
+    is recognisable.
 
     Args:
         strategy: Chooses the campaign (and variant) per case and plans its steps.
