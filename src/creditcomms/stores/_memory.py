@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -235,10 +236,11 @@ class MemoryStore:
         """Lease up to ``limit`` actions due at ``now``, earliest first."""
         check_claim_options(limit=limit, lease=lease, worker=worker)
         now = aware(now, field="now", operation="claim_due")
-        due = sorted(
+        due = heapq.nsmallest(  # = sorted(...)[:limit], without sorting everything that is due
+            limit,
             (r for r in self._actions.values() if r.status in _OPEN and r.available_at <= now),
             key=lambda r: (r.available_at, r.action.idempotency_key),
-        )[:limit]
+        )
         lease_id = uuid.uuid4().hex
         return [self._claim(row, now, lease, lease_id, worker) for row in due]
 
