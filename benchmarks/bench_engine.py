@@ -91,7 +91,7 @@ def _engine(store: cc.Store, *, batch_size: int) -> tuple[cc.Engine, InMemoryTra
     return engine, transport
 
 
-async def _sync(store: cc.Store, count: int, *, label: str) -> None:
+async def _sync(store: cc.Store, count: int, *, label: str, close: bool = False) -> None:
     """Enroll ``count`` cases (built chunk by chunk) and print how long it took."""
     await store.migrate()
     engine, _ = _engine(store, batch_size=500)
@@ -103,6 +103,8 @@ async def _sync(store: cc.Store, count: int, *, label: str) -> None:
         seconds += time.perf_counter() - begin
     rate = count / seconds if seconds else float("inf")
     print(f"  ({label}: sync of {count:,} cases took {seconds:.1f} s, {rate:,.0f} cases/s)")
+    if close:
+        await store.aclose()
 
 
 async def _run(store: cc.Store, count: int, *, batch_size: int, label: str) -> Figure:
@@ -144,7 +146,7 @@ def _worker(spec: tuple[str, ...], name: str, go: Any, ready: Any, sent: Any) ->
 
 def _processes(spec: tuple[str, ...], count: int, *, workers: int, label: str) -> Figure:
     """Sync ``count`` cases, then time ``workers`` processes running run_due until done."""
-    asyncio.run(_sync(_open(spec), count, label=label))
+    asyncio.run(_sync(_open(spec), count, label=label, close=True))
     ctx = multiprocessing.get_context("spawn")
     go, ready, sent = ctx.Event(), ctx.Semaphore(0), ctx.SimpleQueue()
     processes = [
