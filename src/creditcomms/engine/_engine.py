@@ -27,6 +27,7 @@ from creditcomms.templates import TemplateLibrary
 
 from ._render import Renderer
 from ._report import RunReport, SyncReport
+from ._trusted import trusted
 
 __all__ = ["Engine", "ProgressCallback"]
 
@@ -412,7 +413,8 @@ class Engine:
         report.fallbacks += bool(reasons)
         receipt = outcome.receipt
         # Built from a claim, an outcome and a time the engine already holds: no re-validation.
-        return Completion.model_construct(
+        return trusted(
+            Completion,
             claim=claim,
             status=ActionStatus.SENT,
             at=at,
@@ -458,7 +460,8 @@ def _case_save(case: Case, version: int, plan: Plan) -> CaseSave:
             case=case, expected_version=version, status=status, cancel=tuple(reasons), **pin
         )
     # A validated case, the planner's actions and aware times: built without re-validation.
-    return CaseSave.model_construct(
+    return trusted(
+        CaseSave,
         case=case,
         expected_version=version,
         status=status,
@@ -477,7 +480,8 @@ def _skip(
 
 def _contact(action: Action, outcome: Outcome, at: datetime) -> ContactRecord:
     # Every field comes from a validated action and message, and ``at`` passed claim_due.
-    return ContactRecord.model_construct(
+    return trusted(
+        ContactRecord,
         at=at,
         channel=outcome.message.channel,
         campaign_id=action.campaign_id,
