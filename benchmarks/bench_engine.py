@@ -1,22 +1,29 @@
 """End-to-end engine throughput: run_due over many due cases with the in-memory transport.
 
 Each case has one invoice whose reminder is due; the run claims, re-plans, renders (email
-with pay link), dispatches, journals and re-plans every case. Baseline in the same run: the
-same engine driven one action at a time (``batch_size=1``), as a naive loop would.
+with pay link and EPC QR code), dispatches, journals and re-plans every case, with the real
+templates, planner and store. Figures: the memory store, SQLite and (when PostgreSQL binaries
+are installed) PostgreSQL in one process, then PostgreSQL with 1 and 4 worker processes
+sharing one database, each calling ``run_due`` until nothing is due. ``sync`` (enrolling the
+cases and planning them) is timed and printed separately. Baseline in the same run: the same
+engine driven one action at a time (``batch_size=1``), as a naive loop would.
 Set ``CREDITCOMMS_BENCH_ENGINE_CASES`` (default 100,000) for a shorter run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import creditcomms as cc
 from creditcomms.simulate import demo_strategy, simulate, synthetic_portfolio
+from creditcomms.stores._pgtemp import TemporaryPostgres, find_postgres_bindir
 from creditcomms.transports import InMemoryTransport
 
 from ._report import Figure, compare, single
@@ -26,6 +33,7 @@ SIM_CASES = int(os.environ.get("CREDITCOMMS_BENCH_SIM_CASES", "10000"))
 SIM_DAYS = 60
 SYNC_AT = datetime(2026, 10, 20, tzinfo=UTC)
 RUN_AT = datetime(2026, 11, 3, 12, tzinfo=UTC)
+SYNC_CHUNK = 5000
 
 
 def _creditor() -> cc.Creditor:
@@ -38,7 +46,8 @@ def _creditor() -> cc.Creditor:
     )
 
 
-def _cases(count: int) -> list[cc.Case]:
+def _cases(count: int, start: int = 0) -> list[cc.Case]:
+    """Cases ``C-start`` .. ``C-(count-1)``, one due invoice each."""
     debtor = cc.Debtor(
         id="D",
         name="Erika Mustermann",
@@ -60,7 +69,7 @@ def _cases(count: int) -> list[cc.Case]:
             state=cc.CaseState(),
             history=(),
         )
-        for n in range(count)
+        for n in range(start, count)
     ]
 
 
@@ -82,28 +91,125 @@ def _engine(store: cc.Store, *, batch_size: int) -> tuple[cc.Engine, InMemoryTra
     return engine, transport
 
 
-async def _run(store: cc.Store, cases: list[cc.Case], *, batch_size: int, label: str) -> Figure:
+async def _sync(store: cc.Store, count: int, *, label: str, close: bool = False) -> None:
+    """Enroll ``count`` cases (built chunk by chunk) and print how long it took."""
     await store.migrate()
+    engine, _ = _engine(store, batch_size=500)
+    seconds = 0.0
+    for start in range(0, count, SYNC_CHUNK):
+        chunk = _cases(min(count, start + SYNC_CHUNK), start)
+        begin = time.perf_counter()
+        await engine.sync(chunk, at=SYNC_AT)
+        seconds += time.perf_counter() - begin
+    rate = count / seconds if seconds else float("inf")
+    print(f"  ({label}: sync of {count:,} cases took {seconds:.1f} s, {rate:,.0f} cases/s)")
+    if close:
+        await store.aclose()
+
+
+async def _run(store: cc.Store, count: int, *, batch_size: int, label: str) -> Figure:
+    await _sync(store, count, label=label)
     engine, transport = _engine(store, batch_size=batch_size)
-    started = time.perf_counter()
-    await engine.sync(cases, at=SYNC_AT)
-    synced = time.perf_counter() - started
     started = time.perf_counter()
     report = await engine.run_due(at=RUN_AT)
     seconds = time.perf_counter() - started
-    assert report.sent == len(cases) == len(transport.sent), report.summary()
+    assert report.sent == count == len(transport.sent), report.summary()
     await store.aclose()
-    print(f"  ({label}: sync of {len(cases):,} cases took {synced:.1f} s)")
-    return Figure(label, len(cases), seconds)
+    return Figure(label, count, seconds)
+
+
+# -- worker processes ------------------------------------------------------------------
+
+
+def _open(spec: tuple[str, ...]) -> cc.Store:
+    if spec[0] == "sqlite":
+        return cc.SQLiteStore(spec[1])
+    return cc.PostgresStore(spec[1], schema=spec[2])
+
+
+async def _work(spec: tuple[str, ...], name: str, go: Any, ready: Any) -> int:
+    store = _open(spec)
+    engine, transport = _engine(store, batch_size=500)
+    engine.worker = name
+    engine.templates.resolve("reminder", cc.EMAIL, locale="de_DE")  # load before the clock
+    ready.release()
+    await asyncio.to_thread(go.wait)
+    while (await engine.run_due(at=RUN_AT)).claimed:
+        pass  # another worker may still hold claims; nothing is due for this one any more
+    await store.aclose()
+    return len(transport.sent)
+
+
+def _worker(spec: tuple[str, ...], name: str, go: Any, ready: Any, sent: Any) -> None:
+    sent.put(asyncio.run(_work(spec, name, go, ready)))
+
+
+def _processes(spec: tuple[str, ...], count: int, *, workers: int, label: str) -> Figure:
+    """Sync ``count`` cases, then time ``workers`` processes running run_due until done."""
+    asyncio.run(_sync(_open(spec), count, label=label, close=True))
+    ctx = multiprocessing.get_context("spawn")
+    go, ready, sent = ctx.Event(), ctx.Semaphore(0), ctx.SimpleQueue()
+    processes = [
+        ctx.Process(target=_worker, args=(spec, f"w{i}", go, ready, sent)) for i in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.acquire()
+    started = time.perf_counter()
+    go.set()
+    for process in processes:
+        process.join()
+    seconds = time.perf_counter() - started
+    assert all(p.exitcode == 0 for p in processes), [p.exitcode for p in processes]
+    total = sum(sent.get() for _ in processes)
+    assert total == count, f"{total} sent, {count} due"
+    return Figure(label, count, seconds)
+
+
+def _postgres(cases: int) -> None:
+    """PostgreSQL in one process, then 1 and 4 worker processes on one database."""
+    if find_postgres_bindir() is None:
+        print("\n== PostgreSQL: skipped, no server binaries (apt-get install postgresql)")
+        return
+    with TemporaryPostgres() as server:
+        inline = asyncio.run(
+            _run(
+                cc.PostgresStore(server.dsn, schema="bench_inline"),
+                cases,
+                batch_size=500,
+                label="PostgreSQL",
+            )
+        )
+        naive = asyncio.run(
+            _run(
+                cc.PostgresStore(server.dsn, schema="bench_naive"),
+                max(cases // 20, 200),
+                batch_size=1,
+                label="PostgreSQL, one action at a time",
+            )
+        )
+        compare("engine run_due end to end, PostgreSQL", inline, naive, unit="cases")
+        one = _processes(
+            ("postgres", server.dsn, "bench_w1"), cases, workers=1, label="PostgreSQL, 1 process"
+        )
+        four = _processes(
+            ("postgres", server.dsn, "bench_w4"), cases, workers=4, label="PostgreSQL, 4 processes"
+        )
+    compare(
+        f"engine run_due, PostgreSQL worker processes ({os.cpu_count()} CPUs)",
+        four,
+        one,
+        unit="cases",
+    )
 
 
 def main() -> None:
-    """Print run_due throughput for SQLite and memory next to the one-at-a-time baseline."""
-    cases = _cases(CASES)
-    naive_cases = cases[: max(CASES // 20, 200)]
+    """Print run_due throughput for memory, SQLite and PostgreSQL, one and several processes."""
+    naive_cases = max(CASES // 20, 200)
     with tempfile.TemporaryDirectory() as folder:
         sqlite = asyncio.run(
-            _run(cc.SQLiteStore(Path(folder) / "a.db"), cases, batch_size=500, label="SQLite")
+            _run(cc.SQLiteStore(Path(folder) / "a.db"), CASES, batch_size=500, label="SQLite")
         )
         naive = asyncio.run(
             _run(
@@ -116,11 +222,12 @@ def main() -> None:
     compare(
         "engine run_due end to end, SQLite (target >= 2,000 cases/s)", sqlite, naive, unit="cases"
     )
-    memory = asyncio.run(_run(cc.MemoryStore(), cases, batch_size=500, label="MemoryStore"))
+    memory = asyncio.run(_run(cc.MemoryStore(), CASES, batch_size=500, label="MemoryStore"))
     naive_memory = asyncio.run(
         _run(cc.MemoryStore(), naive_cases, batch_size=1, label="MemoryStore, one at a time")
     )
     compare("engine run_due end to end, memory", memory, naive_memory, unit="cases")
+    _postgres(CASES)
     _simulation()
 
 

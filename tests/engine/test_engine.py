@@ -46,6 +46,53 @@ class TestSync:
         assert stored is not None
         assert [r.step_id for r in stored.case.history] == ["pre-due"]
 
+    async def test_sync_in_batches_matches_one_by_one(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """Batched sync (new, known and repeated ids) stores what syncing one by one would."""
+        engine.batch_size = 2
+        others = [case.model_copy(update={"id": f"{case.id}-{n}"}) for n in range(3)]
+        await engine.sync([others[0]], at=SYNC_AT)
+        changed = others[0].model_copy(update={"invoices": case.invoices[:1]})
+        report = await engine.sync([changed, others[1], others[1], others[2]], at=SYNC_AT)
+        assert (report.cases, report.enrolled) == (4, 2)
+        single = cc.MemoryStore()
+        alone = cc.Engine(
+            engine.strategy, engine.templates, engine.creditor, engine.dispatcher, single
+        )
+        for item in [others[0], changed, others[1], others[1], others[2]]:
+            await alone.sync([item], at=SYNC_AT)
+        for other in others:
+            batched, one_by_one = await store.get_case(other.id), await single.get_case(other.id)
+            assert batched is not None
+            assert one_by_one is not None
+            assert batched.case == one_by_one.case
+            assert (batched.version, batched.status, batched.next_action_at) == (
+                one_by_one.version,
+                one_by_one.status,
+                one_by_one.next_action_at,
+            )
+            assert await _keys(store, other.id) == await _keys(single, other.id)
+
+    async def test_sync_resyncs_a_case_stored_meanwhile(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """A case another process enrolls between the read and the write is synced again."""
+        read = store.get_cases
+
+        async def racing_read(case_ids: list[str]) -> dict[str, cc.CaseRecord]:
+            found = await read(case_ids)
+            await store.enroll(case, campaign_id="b2c", campaign_version=1, at=SYNC_AT)
+            return found
+
+        store.get_cases = racing_read  # type: ignore[method-assign]
+        report = await engine.sync([case], at=SYNC_AT)
+        assert (report.cases, report.enrolled) == (1, 0)
+        stored = await store.get_case(case.id)
+        assert stored is not None
+        assert stored.version == 2  # the other process's enrollment, then this sync's update
+        assert await _keys(store, case.id)
+
 
 class TestRunDue:
     """Running due work sends each step once, in order, and journals it."""

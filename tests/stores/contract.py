@@ -109,6 +109,79 @@ class StoreContract:
         assert await store.save_many([stop], at=later) == []
         assert await store.pending("C-1") == []
 
+    async def test_save_many_enrolls_new_cases(self, store: Store) -> None:
+        """expected_version=0 inserts a new case with its pin and actions; a known id is kept."""
+        await store.enroll(make_case("C-1"), campaign_id="b2c", campaign_version=1, at=T0)
+        planned = make_action("C-2", "s1", due=timedelta(days=1))
+        stale = make_action("C-1", "s1", due=timedelta(days=1))
+        saves = [
+            CaseSave(
+                case=make_case("C-2"),
+                expected_version=0,
+                status=CaseStatus.ACTIVE,
+                next_action_at=planned.due_at,
+                schedule=(planned,),
+                campaign_id="b2c",
+                campaign_version=2,
+            ),
+            CaseSave(
+                case=make_case("C-1", amount="80.00"),
+                expected_version=0,
+                status=CaseStatus.ACTIVE,
+                schedule=(stale,),
+                campaign_id="b2c",
+                campaign_version=2,
+            ),
+        ]
+        assert await store.save_many(saves, at=T0) == ["C-1"]
+        new = await store.get_case("C-2")
+        assert new is not None
+        assert (new.campaign_id, new.campaign_version, new.version) == ("b2c", 2, 1)
+        assert (new.next_action_at, new.created_at) == (planned.due_at, T0)
+        assert [a.idempotency_key for a in await store.pending("C-2")] == [planned.idempotency_key]
+        kept = await store.get_case("C-1")
+        assert kept is not None
+        assert (kept.campaign_version, kept.version) == (1, 1)
+        assert kept.case.invoices[0].amount == make_case("C-1").invoices[0].amount
+        assert await store.pending("C-1") == []
+
+    def test_new_case_save_needs_its_campaign(self) -> None:
+        """A save that enrolls (expected_version=0) must name the campaign and version."""
+        with pytest.raises(cc.ValidationError, match="campaign_id"):
+            CaseSave(case=make_case(), expected_version=0, status=CaseStatus.ACTIVE)
+        with pytest.raises(cc.ValidationError, match="campaign_id"):
+            CaseSave(
+                case=make_case(), expected_version=0, status=CaseStatus.ACTIVE, campaign_id="b2c"
+            )
+
+    async def test_save_many_same_case_twice(self, store: Store) -> None:
+        """Two saves of one case apply in order: the second expects the first's version."""
+        await store.enroll(make_case("C-1"), campaign_id="b2c", campaign_version=1, at=T0)
+        planned = make_action("C-1", "s1", due=timedelta(days=1))
+        saves = [
+            CaseSave(
+                case=make_case("C-1"),
+                expected_version=1,
+                status=CaseStatus.ACTIVE,
+                schedule=(planned,),
+            ),
+            CaseSave(
+                case=make_case("C-1", amount="80.00"),
+                expected_version=2,
+                status=CaseStatus.STOPPED,
+                cancel=(cc.Reason(code="paid", detail="paid in full"),),
+            ),
+            CaseSave(case=make_case("C-1"), expected_version=2, status=CaseStatus.ACTIVE),
+        ]
+        assert await store.save_many(saves, at=T0) == ["C-1"]
+        stored = await store.get_case("C-1")
+        assert stored is not None
+        assert (stored.version, stored.status) == (3, CaseStatus.STOPPED)
+        assert await store.pending("C-1") == []
+        action = await store.get_action(planned.idempotency_key)
+        assert action is not None
+        assert action.status is ActionStatus.CANCELLED
+
     async def test_enroll_again_replaces(self, store: Store) -> None:
         """Enrolling a known case replaces its data, bumps the version and keeps created_at."""
         await store.enroll(make_case(), campaign_id="b2c", campaign_version=1, at=T0)

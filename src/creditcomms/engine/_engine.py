@@ -8,7 +8,7 @@ import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_event
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
@@ -27,6 +27,7 @@ from creditcomms.templates import TemplateLibrary
 
 from ._render import Renderer
 from ._report import RunReport, SyncReport
+from ._trusted import trusted
 
 __all__ = ["Engine", "ProgressCallback"]
 
@@ -70,8 +71,10 @@ class Engine:
     Each claimed action is re-planned against the stored case just before it is sent (paid
     in the meantime: skipped, with the reason in the journal), written as ``attempting``
     before the provider call, and completed under the worker's lease. A crash between the
-    provider call and the commit is the only window in which a message can go out twice; the
-    retry carries the same idempotency key, so it is recognisable.
+    provider call and the commit is the only window in which a message can go out twice (a
+    lease that runs out while a slow batch is still sending opens the same window: keep
+    ``lease`` well above a batch's time); the retry carries the same idempotency key, so it
+    is recognisable.
 
     Args:
         strategy: Chooses the campaign (and variant) per case and plans its steps.
@@ -123,15 +126,53 @@ class Engine:
         case carries state of its own.
         """
         report = SyncReport()
+        batch: dict[str, Case] = {}
         for case in cases:
-            stored = await self.store.get_case(case.id)
-            merged = _merge(case, stored)
-            plan = await self._save(merged, stored, at=at, upcoming=self.plan_ahead)
+            if case.id in batch or len(batch) >= self.batch_size:
+                await self._sync_batch(list(batch.values()), at=at, report=report)
+                batch = {}
+            batch[case.id] = case
+        if batch:
+            await self._sync_batch(list(batch.values()), at=at, report=report)
+        return report
+
+    async def _sync_batch(self, cases: list[Case], *, at: datetime, report: SyncReport) -> None:
+        """Sync cases with distinct ids: one read, one planning pass, one `Store.save_many`.
+
+        A case whose campaign changed, or that another process stored or changed meanwhile,
+        is then synced on its own from a fresh read, as before batching.
+        """
+        stored = await self.store.get_cases([case.id for case in cases])
+        merged = [(_merge(case, stored.get(case.id)), stored.get(case.id)) for case in cases]
+        known = [(record, case) for case, record in merged if record is not None]
+        plans = self._plan_stored(known, at=at, upcoming=self.plan_ahead)
+        fresh = [case for case, record in merged if record is None]
+        plans.update(
+            (case.id, self.strategy.plan(case, at=at, upcoming=self.plan_ahead)) for case in fresh
+        )
+        saves: list[CaseSave] = []
+        alone: set[str] = set()
+        for case, record in merged:
+            plan = plans[case.id]
+            if record is None:
+                saves.append(_case_save(case, 0, plan))
+            elif plan.campaign_id == record.campaign_id:
+                saves.append(_case_save(case, record.version, plan))
+            else:
+                alone.add(case.id)  # moved to another campaign: enrolled again, one by one
+        alone.update(await self.store.save_many(saves, at=at) if saves else ())
+        for (case, record), original in zip(merged, cases, strict=True):
+            plan, new = plans[case.id], record is None
+            if case.id in alone:
+                again = await self.store.get_case(case.id)
+                plan = await self._save(
+                    _merge(original, again), again, at=at, upcoming=self.plan_ahead
+                )
+                new = again is None
             report.cases += 1
-            report.enrolled += stored is None
+            report.enrolled += new
             report.actions_planned += len(plan.actions)
             report.stopped += plan.status in {PlanStatus.STOPPED, PlanStatus.UNASSIGNED}
-        return report
 
     async def record(self, event: Event, /) -> Case | None:
         """Journal a host event and apply it: payments stop, disputes pause, promises resume.
@@ -216,8 +257,12 @@ class Engine:
         for claim in claims:
             groups.setdefault(claim.action.case_id, []).append(claim)
         stored = await self.store.get_cases(list(groups))
+        # Only what is due and the next action matter here; the rest is planned after sending.
+        plans = self._plan_stored(
+            [(record, record.case) for record in stored.values()], at=at, upcoming=False
+        )
         work = [
-            self._triage(case_id, stored.get(case_id), group, at=at, report=report)
+            self._triage(case_id, stored.get(case_id), plans, group, at=at, report=report)
             for case_id, group in groups.items()
         ]
         finished = [completion for item in work for completion in item.finished]
@@ -247,14 +292,23 @@ class Engine:
         """Write every touched case and its next actions in one store call (then stragglers)."""
         saves: list[CaseSave] = []
         alone: set[int] = set()  # ids of the work items saved one by one
+        touched: list[tuple[CaseRecord, Case]] = []
+        items: list[_CaseWork] = []
         for item in work:
             stored = item.record
             if stored is None or (not item.sends and not item.finished):
                 continue
-            sent = records.get(stored.case_id, [])
-            case = stored.case.model_copy(update={"history": (*stored.case.history, *sent)})
-            pinned = {stored.campaign_id: stored.campaign_version}
-            plan = self.strategy.plan(case, at=at, pinned=pinned, upcoming=False)
+            sent = records.get(stored.case_id)
+            case = (
+                stored.case.model_copy(update={"history": (*stored.case.history, *sent)})
+                if sent
+                else stored.case
+            )
+            touched.append((stored, case))
+            items.append(item)
+        plans = self._plan_stored(touched, at=at, upcoming=False)
+        for item, (stored, case) in zip(items, touched, strict=True):
+            plan = plans[stored.case_id]
             if plan.campaign_id != stored.campaign_id:
                 alone.add(id(item))  # moved to another campaign: enrolled again, one by one
                 continue
@@ -264,10 +318,30 @@ class Engine:
             if item.record is not None and (id(item) in alone or item.record.case_id in untouched):
                 await self._after_sends(item, records.get(item.record.case_id, []), at=at)
 
+    def _plan_stored(
+        self, cases: Sequence[tuple[CaseRecord, Case]], *, at: datetime, upcoming: bool
+    ) -> dict[str, Plan]:
+        """Plan stored cases, each pinned to its campaign version, by case id.
+
+        (`Strategy.plan_many` shares work only between cases with equal invoice ids, which
+        real cases never have, so each case is planned on its own.)
+        """
+        plan = self.strategy.plan
+        return {
+            case.id: plan(
+                case,
+                at=at,
+                pinned={record.campaign_id: record.campaign_version},
+                upcoming=upcoming,
+            )
+            for record, case in cases
+        }
+
     def _triage(
         self,
         case_id: str,
         stored: CaseRecord | None,
+        plans: dict[str, Plan],
         claims: list[Claim],
         *,
         at: datetime,
@@ -279,9 +353,7 @@ class Engine:
             for claim in claims:
                 item.finished.append(_skip(claim, [gone], at=at, report=report))
             return item
-        pinned = {stored.campaign_id: stored.campaign_version}
-        # Only what is due and the next action matter here; the rest is planned after sending.
-        plan = self.strategy.plan(stored.case, at=at, pinned=pinned, upcoming=False)
+        plan = plans[case_id]
         item = _CaseWork(stored, plan)
         due = {a.idempotency_key: a for a in plan.due}
         later = {a.idempotency_key: a for a in plan.upcoming}
@@ -340,7 +412,9 @@ class Engine:
         reasons = _fallback_reasons(action, outcome)
         report.fallbacks += bool(reasons)
         receipt = outcome.receipt
-        return Completion(
+        # Built from a claim, an outcome and a time the engine already holds: no re-validation.
+        return trusted(
+            Completion,
             claim=claim,
             status=ActionStatus.SENT,
             at=at,
@@ -370,17 +444,30 @@ class Engine:
 
 
 def _case_save(case: Case, version: int, plan: Plan) -> CaseSave:
-    """What to store for ``case`` after ``plan``: stopped cases cancel, others schedule."""
+    """What to store for ``case`` after ``plan``: stopped cases cancel, others schedule.
+
+    ``version=0`` enrolls a new case in the plan's campaign.
+    """
     status = _CASE_STATUS[plan.status]
+    pin: dict[str, Any] = (
+        {"campaign_id": plan.campaign_id or "", "campaign_version": plan.campaign_version or 1}
+        if version == 0
+        else {}
+    )
     if status is CaseStatus.STOPPED:
         reasons = plan.reasons[-1:] or (Reason(code="stopped", detail="case closed"),)
-        return CaseSave(case=case, expected_version=version, status=status, cancel=tuple(reasons))
-    return CaseSave(
+        return CaseSave(
+            case=case, expected_version=version, status=status, cancel=tuple(reasons), **pin
+        )
+    # A validated case, the planner's actions and aware times: built without re-validation.
+    return trusted(
+        CaseSave,
         case=case,
         expected_version=version,
         status=status,
         next_action_at=plan.next_at,
         schedule=plan.actions,
+        **pin,
     )
 
 
@@ -392,7 +479,9 @@ def _skip(
 
 
 def _contact(action: Action, outcome: Outcome, at: datetime) -> ContactRecord:
-    return ContactRecord(
+    # Every field comes from a validated action and message, and ``at`` passed claim_due.
+    return trusted(
+        ContactRecord,
         at=at,
         channel=outcome.message.channel,
         campaign_id=action.campaign_id,

@@ -17,6 +17,8 @@ from ._encoder import Matrix, encode_matrix
 __all__ = ["PaymentQR", "QRKind", "make_qr"]
 
 _ASCII_BITS = bytes.maketrans(b"\x00\x01", b"01")
+_PNG_LEVEL = 1
+"""zlib level of the PNG data: the fastest; a 1-bit QR image is a few hundred bytes at any level."""
 _PIXEL_ROW: dict[int, str] = {0: "1", 1: "0"}  # dark module -> black pixel bit
 
 
@@ -97,7 +99,7 @@ class PaymentQR:
         return (
             b"\x89PNG\r\n\x1a\n"
             + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(b"".join(lines), 6))
+            + _chunk(b"IDAT", zlib.compress(b"".join(lines), _PNG_LEVEL))
             + _chunk(b"IEND", b"")
         )
 

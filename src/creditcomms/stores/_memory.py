@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -139,18 +140,31 @@ class MemoryStore:
         """Apply many `CaseSave`s; return the ids left untouched (version moved, unknown)."""
         untouched: list[str] = []
         for save in saves:
-            try:
-                await self.update_case(
-                    save.case.id,
+            if save.expected_version == 0:  # a new case: enrolled unless the id is taken
+                if save.case.id in self._cases:
+                    untouched.append(save.case.id)
+                    continue
+                await self.enroll(
+                    save.case,
+                    campaign_id=save.campaign_id or "",
+                    campaign_version=save.campaign_version or 1,
                     at=at,
-                    case=save.case,
                     status=save.status,
                     next_action_at=save.next_action_at,
-                    expected_version=save.expected_version,
                 )
-            except (CaseNotFoundError, VersionConflictError):
-                untouched.append(save.case.id)
-                continue
+            else:
+                try:
+                    await self.update_case(
+                        save.case.id,
+                        at=at,
+                        case=save.case,
+                        status=save.status,
+                        next_action_at=save.next_action_at,
+                        expected_version=save.expected_version,
+                    )
+                except (CaseNotFoundError, VersionConflictError):
+                    untouched.append(save.case.id)
+                    continue
             if save.cancel:
                 await self.cancel_pending(save.case.id, at=at, reasons=save.cancel)
             elif save.schedule:
@@ -222,10 +236,11 @@ class MemoryStore:
         """Lease up to ``limit`` actions due at ``now``, earliest first."""
         check_claim_options(limit=limit, lease=lease, worker=worker)
         now = aware(now, field="now", operation="claim_due")
-        due = sorted(
+        due = heapq.nsmallest(  # = sorted(...)[:limit], without sorting everything that is due
+            limit,
             (r for r in self._actions.values() if r.status in _OPEN and r.available_at <= now),
             key=lambda r: (r.available_at, r.action.idempotency_key),
-        )[:limit]
+        )
         lease_id = uuid.uuid4().hex
         return [self._claim(row, now, lease, lease_id, worker) for row in due]
 

@@ -51,12 +51,43 @@ def fenced(d: Dialect, sets: str, items: Sequence[Item], *, alone: bool) -> Op[s
             alone=alone,
         )
         return {r[0] for r in rows}
-    rows = yield Query(d.sql(update), params, many=True, alone=alone and journals[0] is None)
-    done = {r[0] for r in rows}
+    if len(items) > 1 and not d.is_postgres:
+        done = yield from _fenced_by_lease(d, sets, items)
+    else:
+        rows = yield Query(d.sql(update), params, many=True, alone=alone and journals[0] is None)
+        done = {r[0] for r in rows}
     held = [j for (c, *_), j in zip(items, journals, strict=True) if c.idempotency_key in done]
     written = [j for j in held if j is not None]
     if written:
         yield Query(d.sql(INSERT_JOURNAL), written, many=True)
+    return done
+
+
+_KEYS_PER_UPDATE = 500
+
+
+def _fenced_by_lease(d: Dialect, sets: str, items: Sequence[Item]) -> Op[set[str]]:
+    """SQLite: one ``UPDATE ... IN (keys)`` per lease, time and values shared by the items.
+
+    SQLite runs a statement that returns rows once per parameter tuple; claims taken
+    together share their lease id, so a batch of them is fenced in one statement instead.
+    """
+    groups: dict[tuple[str, datetime, tuple[Any, ...]], list[str]] = {}
+    for claim, at, values, _ in items:
+        groups.setdefault((claim.lease_id, at, values), []).append(claim.idempotency_key)
+    done: set[str] = set()
+    for (lease_id, at, values), keys in groups.items():
+        for start in range(0, len(keys), _KEYS_PER_UPDATE):
+            chunk = keys[start : start + _KEYS_PER_UPDATE]
+            rows = yield Query(
+                d.sql(
+                    f"UPDATE {{action}} SET {sets} WHERE lease_id = ? AND status = 'claimed'"
+                    f" AND available_at > ? AND idempotency_key IN ({', '.join('?' * len(chunk))})"
+                    " RETURNING idempotency_key"
+                ),
+                (*values, lease_id, d.time(at), *chunk),
+            )
+            done.update(r[0] for r in rows)
     return done
 
 

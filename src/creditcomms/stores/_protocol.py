@@ -93,6 +93,8 @@ class Store(Protocol):
 
         A case whose stored version is not ``expected_version`` (or that is unknown) is left
         as it is, and so are its actions; the caller reads it again and retries it alone.
+        ``expected_version=0`` enrolls a new case with the save's campaign pin, unless the
+        store has the id already (then it is left untouched: the engine enrolls it alone).
         """
         ...
 

@@ -179,15 +179,35 @@ class CaseSave(Model):
 
     The case data, status and next look are written; then either ``schedule``'s actions are
     planned or, when ``cancel`` gives reasons, the case's pending actions are cancelled.
+    ``expected_version=0`` enrolls a new case, pinned to ``campaign_id`` at
+    ``campaign_version``; it is left untouched when the store already has the case.
     """
 
     case: Case
-    expected_version: int = Field(ge=1)
-    """The version the changes were computed from; a case that moved on is left untouched."""
+    expected_version: int = Field(ge=0)
+    """The version the changes were computed from; a case that moved on is left untouched.
+
+    ``0``: the case is new (the store must not have it yet)."""
     status: CaseStatus
     next_action_at: AwareDatetime | None = None
     schedule: tuple[Action, ...] = ()
     cancel: tuple[Reason, ...] = ()
+    campaign_id: str | None = None
+    """The campaign a new case is pinned to (required with ``expected_version=0``)."""
+    campaign_version: Annotated[int, Field(ge=1)] | None = None
+    """The pinned campaign version of a new case (required with ``expected_version=0``)."""
+
+    @model_validator(mode="after")
+    def _new_case_pinned(self) -> CaseSave:
+        if self.expected_version == 0 and (
+            self.campaign_id is None or self.campaign_version is None
+        ):
+            raise FieldError(
+                "campaign_id",
+                self.campaign_id,
+                "a new case (expected_version=0) needs campaign_id and campaign_version",
+            )
+        return self
 
 
 class JournalEntry(Model):

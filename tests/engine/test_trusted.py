@@ -1,0 +1,94 @@
+"""The engine's trusted constructor builds the same objects as pydantic's validation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import creditcomms as cc
+from creditcomms.engine._trusted import trusted
+from creditcomms.model import ContactRecord
+from creditcomms.stores import ActionStatus, CaseSave, CaseStatus, Claim, Completion
+
+AT = datetime(2026, 11, 3, 12, tzinfo=UTC)
+
+
+def _action(case: cc.Case) -> cc.Action:
+    return cc.Action(
+        case_id=case.id,
+        campaign_id="b2c",
+        campaign_version=1,
+        step_id="reminder-1",
+        channel="email",
+        template="reminder",
+        due_at=AT,
+        idempotency_key="b2c:1:C-1:reminder-1:email",
+    )
+
+
+def _samples(case: cc.Case) -> list[tuple[type[Any], dict[str, Any]]]:
+    action = _action(case)
+    claim = Claim(
+        action=action,
+        lease_id="lease",
+        attempt=1,
+        worker="w",
+        lease_expires_at=AT + timedelta(minutes=5),
+    )
+    return [
+        (
+            Completion,
+            {
+                "claim": claim,
+                "status": ActionStatus.SENT,
+                "at": AT,
+                "channel": "email",
+                "provider_message_id": "m-1",
+                "cost": cc.Money("0.01", "EUR"),
+                "reasons": (),
+            },
+        ),
+        (
+            ContactRecord,
+            {
+                "at": AT,
+                "channel": "email",
+                "campaign_id": "b2c",
+                "step_id": "reminder-1",
+                "idempotency_key": action.idempotency_key,
+            },
+        ),
+        (
+            CaseSave,
+            {
+                "case": case,
+                "expected_version": 0,
+                "status": CaseStatus.ACTIVE,
+                "next_action_at": AT,
+                "schedule": (action,),
+                "campaign_id": "b2c",
+                "campaign_version": 1,
+            },
+        ),
+    ]
+
+
+def test_trusted_equals_validated(case: cc.Case) -> None:
+    """Same fields, same order, same JSON, same set fields as the validated object."""
+    for model, values in _samples(case):
+        made, checked = trusted(model, **values), model(**values)
+        assert type(made) is model
+        assert made == checked
+        assert made.model_dump_json() == checked.model_dump_json()
+        assert list(made.__dict__) == list(checked.__dict__)
+        assert made.model_fields_set == checked.model_fields_set
+
+
+def test_trusted_leaves_missing_required_fields_to_pydantic() -> None:
+    """Without a required field it behaves like model_construct (no default invented)."""
+    made = trusted(ContactRecord, channel="email")
+    assert made.channel == "email"
+    with pytest.raises(AttributeError):
+        _ = made.at
