@@ -14,6 +14,7 @@ from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_even
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
 from creditcomms.errors import CreditCommsError, VersionConflictError
 from creditcomms.model import Case, ContactRecord, Creditor, Event, Reason
+from creditcomms.model._trusted import trusted
 from creditcomms.stores import (
     ActionStatus,
     CaseRecord,
@@ -27,7 +28,6 @@ from creditcomms.templates import TemplateLibrary
 
 from ._render import Renderer
 from ._report import RunReport, SyncReport
-from ._trusted import trusted
 
 __all__ = ["Engine", "ProgressCallback"]
 

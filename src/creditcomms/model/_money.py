@@ -12,6 +12,7 @@ from pydantic import model_validator
 from creditcomms.errors import FieldProblem, ValidationError
 
 from ._base import FieldError, Model
+from ._trusted import trusted
 from ._types import CurrencyCode, normalize_currency
 
 __all__ = ["Money", "minor_unit"]
@@ -131,9 +132,7 @@ class Money(Model):
     @staticmethod
     def _make(amount: Decimal, currency: str) -> Money:
         # Fast path for results of arithmetic: inputs were validated, the amount is exact.
-        return Money.model_construct(
-            amount=amount.quantize(minor_unit(currency)), currency=currency
-        )
+        return trusted(Money, amount=amount.quantize(minor_unit(currency)), currency=currency)
 
     def _same(self, other: object, op: str) -> Money:
         if not isinstance(other, Money):

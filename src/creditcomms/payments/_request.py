@@ -6,12 +6,13 @@ import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Annotated, Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
 
 from creditcomms.errors import ConfigurationError, PaymentDataError, QRCodeError
 from creditcomms.model import Case, Creditor, Invoice, Model, Money, PostalAddress
+from creditcomms.model._trusted import trusted
 
 from ._epc import SEPA_COUNTRIES, epc_payload
 from ._links import PayClaim, require_aware, sign_link
@@ -201,7 +202,7 @@ class PaymentRequest(Model):
         }
         # Every field is already checked (ids of a validated case, at least one invoice, an
         # aware expiry), so skip re-validation; an empty case id still gets the full check.
-        claim = _trusted(PayClaim, claim_fields) if case.id else PayClaim(**claim_fields)
+        claim = trusted(PayClaim, **claim_fields) if case.id else PayClaim(**claim_fields)
         token, link = _pay_link(claim, creditor)
         kind = None if qr is None else _choose_qr(qr, creditor, amount.currency, link)
         source = invoices[0] if len(invoices) == 1 else None
@@ -236,7 +237,7 @@ class PaymentRequest(Model):
         # with its final type, so the request is built without re-validation (a test compares
         # it with the validated path). The QR payload is read from the request itself and set
         # before the new object leaves this method, as model_copy would set it.
-        request = _trusted(cls, {**fields, "qr_payload": None})
+        request = trusted(cls, **fields, qr_payload=None)
         request.__dict__["qr_payload"] = request._payload()
         return request
 
@@ -319,28 +320,6 @@ class PaymentRequest(Model):
             message=self.remittance,
             language=self.language,
         )
-
-
-_new = object.__new__
-_set = object.__setattr__
-_M = TypeVar("_M", bound=Model)
-
-
-def _trusted(model: type[_M], values: dict[str, Any]) -> _M:
-    """``model.model_construct(**values)``, only faster, for values that are all valid.
-
-    Falls back to ``model_construct`` when ``values`` does not name every field (a subclass
-    with more fields), so defaults are still filled in.
-    """
-    fields = model.model_fields
-    if values.keys() != fields.keys():
-        return cast(_M, model.model_construct(**values))
-    made: _M = _new(model)
-    _set(made, "__dict__", {name: values[name] for name in fields})  # in field order
-    _set(made, "__pydantic_fields_set__", set(values))
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
-    return made
 
 
 @functools.cache

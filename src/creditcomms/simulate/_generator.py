@@ -8,7 +8,7 @@ import itertools
 import math
 import random
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +26,7 @@ from creditcomms.model import (
     PaymentBehaviour,
     PostalAddress,
 )
+from creditcomms.model._trusted import trusted
 
 from ._data import COUNTRIES, EMAIL_DOMAINS, LANGUAGES, LOCALE_LANGUAGE, CountryProfile, Language
 from ._profile import BehaviourProfile
@@ -57,7 +58,6 @@ _ACCOUNTS_MAILBOX = {
 _GBP_FACTOR = Decimal("0.85")
 _CENT = Decimal("0.01")
 _M = TypeVar("_M", bound=Model)
-_set = object.__setattr__
 _ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "'": "", " ": ""})
 
 
@@ -72,46 +72,6 @@ def _ascii(text: str) -> str:
     folded = text.lower().translate(_ASCII)
     decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if c.isascii() and (c.isalnum() or c in ".-"))
-
-
-def _construct(model: type[_M], data: dict[str, Any]) -> _M:
-    """Build a model from trusted, complete values, as ``model_construct`` does, but faster.
-
-    Fields left out take their declared default; a default factory (``dict``) is called for
-    each object, as validation would. ``synthetic_portfolio(validate=True)`` builds the same
-    objects with full validation.
-    """
-    names, defaults, factories = _fields(model)
-    values = {
-        name: data[name]
-        if name in data
-        else (factories[name]() if name in factories else defaults[name])
-        for name in names
-    }
-    instance = model.__new__(model)
-    _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", set(data))
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
-    return instance
-
-
-@functools.cache
-def _fields(
-    model: type[Model],
-) -> tuple[tuple[str, ...], dict[str, Any], dict[str, Callable[[], Any]]]:
-    fields = model.model_fields
-    factories: dict[str, Callable[[], Any]] = {
-        name: info.default_factory  # type: ignore[misc]
-        for name, info in fields.items()
-        if info.default_factory is not None
-    }
-    defaults = {
-        name: info.get_default(call_default_factory=False)
-        for name, info in fields.items()
-        if not info.is_required() and name not in factories
-    }
-    return tuple(fields), defaults, factories
 
 
 def _weights(mix: Mapping[str, float], *, name: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
@@ -168,7 +128,7 @@ class Generator:
 
     def make(self, model: type[_M], /, **data: Any) -> _M:
         """Build ``model``; without validation when the generator's own values are trusted."""
-        return model(**data) if self.validate else _construct(model, data)
+        return model(**data) if self.validate else trusted(model, **data)
 
     def money(self, amount: Decimal, currency: str) -> Money:
         """Money rounded half up to cents (all supported currencies have cents)."""

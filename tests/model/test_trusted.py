@@ -1,4 +1,4 @@
-"""The engine's trusted constructor builds the same objects as pydantic's validation."""
+"""The shared trusted constructor builds the same objects as pydantic's validation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import creditcomms as cc
-from creditcomms.engine._trusted import trusted
 from creditcomms.model import ContactRecord
+from creditcomms.model._trusted import trusted
 from creditcomms.stores import ActionStatus, CaseSave, CaseStatus, Claim, Completion
 
 AT = datetime(2026, 11, 3, 12, tzinfo=UTC)
@@ -92,3 +92,31 @@ def test_trusted_leaves_missing_required_fields_to_pydantic() -> None:
     assert made.channel == "email"
     with pytest.raises(AttributeError):
         _ = made.at
+
+
+def test_money_arithmetic_equals_validated_money() -> None:
+    """Sums and products built without validation equal validated Money, field for field."""
+    total = cc.Money("10.10", "EUR") + cc.Money("0.05", "EUR") - cc.Money("1", "EUR")
+    checked = cc.Money("9.15", "EUR")
+    assert total == checked
+    assert total.model_dump_json() == checked.model_dump_json()
+    assert list(total.__dict__) == list(checked.__dict__)
+    assert cc.Money("0.10", "EUR") * 3 == cc.Money("0.30", "EUR")
+
+
+def test_default_factories_are_called_per_object() -> None:
+    """A field left out with a default factory gets a fresh value in every object."""
+    first = trusted(cc.Debtor, id="D-1", name="Erika")
+    second = trusted(cc.Debtor, id="D-2", name="Jan")
+    assert first == cc.Debtor(id="D-1", name="Erika")
+    assert first.consents == {}
+    assert first.consents is not second.consents
+    assert first.model_fields_set == {"id", "name"}
+
+
+def test_unknown_names_fall_back_to_pydantic() -> None:
+    """A name the model does not have is handled exactly as model_construct handles it."""
+    made = trusted(cc.Reason, code="x", detail="y", extra="z")
+    constructed = cc.Reason.model_construct(code="x", detail="y", extra="z")
+    assert made == constructed
+    assert made.model_fields_set == constructed.model_fields_set
