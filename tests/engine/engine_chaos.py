@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 
 import creditcomms as cc
 from creditcomms.channels import Message
 from creditcomms.stores import PostgresStore, SQLiteStore, Store
 from creditcomms.transports import InMemoryTransport, Receipt, Transport, WebhookTransport
+from recording_server import RecordingServer
 
 CRASH_EXIT = 3
 BATCH = 10
@@ -151,73 +150,14 @@ def run(worker: Worker, go: Any, ready: Any) -> None:
     asyncio.run(_work(worker, go, ready))
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
+class FakeWebhook(RecordingServer):
+    """A webhook receiver: the key from the ``Idempotency-Key`` header, the worker from the path."""
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        """A killed worker resets its connection; that is expected here."""
-
-
-class FakeWebhook:
-    """A local webhook receiver that logs ``(idempotency key, worker)`` for every call."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version: ClassVar[str] = "HTTP/1.1"  # type: ignore[misc]
-            disable_nagle_algorithm: ClassVar[bool] = True  # type: ignore[misc]
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
-                worker = self.path.rsplit("/", 1)[-1]
-                number = receiver.record(self.headers["Idempotency-Key"], worker)
-                reply = f'{{"id": "msg-{number}"}}'.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, format: str, *args: object) -> None:
-                """Stay quiet."""
-
-        self._server = _QuietServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    def identify(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[str, str]:
+        """The key header and the last path segment (``<url>/<worker name>``)."""
+        return request.headers["Idempotency-Key"], request.path.rsplit("/", 1)[-1]
 
     @property
     def url(self) -> str:
         """The base URL; a worker posts to ``<url>/<worker name>``."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
-
-    def record(self, key: str, worker: str) -> int:
-        """Log one call; return its number."""
-        with self._lock:
-            self.calls.append((key, worker))
-            return len(self.calls)
-
-    def calls_by(self, worker: str) -> int:
-        """How many calls ``worker`` made."""
-        with self._lock:
-            return sum(1 for _, w in self.calls if w == worker)
-
-    @property
-    def accepted(self) -> Counter[str]:
-        """Calls per idempotency key."""
-        with self._lock:
-            return Counter(key for key, _ in self.calls)
-
-    def workers_of(self, key: str) -> list[str]:
-        """The workers that sent ``key``, in call order."""
-        with self._lock:
-            return [w for k, w in self.calls if k == key]
-
-    def __enter__(self) -> FakeWebhook:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return f"http://127.0.0.1:{self.port}/hook"
