@@ -17,10 +17,10 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import creditcomms as cc
+from crash_kit import RecordingServer
 from creditcomms.channels import Message
 from creditcomms.stores import PostgresStore, SQLiteStore, Store
 from creditcomms.transports import InMemoryTransport, Receipt, Transport, WebhookTransport
-from recording_server import RecordingServer
 
 CRASH_EXIT = 3
 BATCH = 10

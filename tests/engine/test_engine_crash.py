@@ -15,8 +15,7 @@ import asyncio
 import multiprocessing
 import os
 import signal
-import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import engine_chaos
 import pytest
 from engine_chaos import FakeWebhook
 
+from crash_kit import by_key, join_all, wait_until
 from creditcomms.stores import JournalEntry, JournalKind, PostgresStore, SQLiteStore, Store
 
 CASES = 600
@@ -34,14 +34,6 @@ BATCH = engine_chaos.BATCH
 SHORT_LEASE = 3.0
 LONG_LEASE = 60.0
 DEADLINE = 60.0
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail("the workers made no progress")
-        time.sleep(0.01)
 
 
 def _run_workers(spec: tuple[str, ...], provider: FakeWebhook) -> dict[str, int | None]:
@@ -69,26 +61,10 @@ def _run_workers(spec: tuple[str, ...], provider: FakeWebhook) -> dict[str, int 
         assert ready.acquire(timeout=DEADLINE), "a worker did not start"
     go.set()  # all four begin together, so each takes a share of the work
     workers = {name: process for name, (process, _) in starting.items()}
-    _wait_until(lambda: provider.calls_by("killed") >= KILL_AFTER, DEADLINE)
+    wait_until(lambda: provider.calls_by("killed") >= KILL_AFTER, DEADLINE)
     os.kill(workers["killed"].pid, signal.SIGKILL)
     workers["fresh"], _ = start("fresh")
-    end = time.monotonic() + DEADLINE
-    for process in workers.values():
-        process.join(max(0.1, end - time.monotonic()))
-    codes = {name: p.exitcode for name, p in workers.items()}
-    for process in workers.values():
-        if process.is_alive():
-            process.kill()
-            process.join()
-    return codes
-
-
-def _by_key(journal: list[JournalEntry]) -> dict[str, list[JournalEntry]]:
-    grouped: dict[str, list[JournalEntry]] = defaultdict(list)
-    for entry in journal:
-        if entry.idempotency_key is not None:
-            grouped[entry.idempotency_key].append(entry)
-    return grouped
+    return join_all(workers, DEADLINE)
 
 
 def _unfinished_attempts(entries: list[JournalEntry]) -> list[JournalEntry]:
@@ -108,7 +84,7 @@ async def _check(store: Store, keys: set[str], provider: FakeWebhook) -> None:
     journal = await store.history()
     assert await store.next_due_at() is None, "nothing is left pending"
     await store.aclose()
-    grouped = _by_key(journal)
+    grouped = by_key(journal)
     for key in keys:
         sent = [e for e in grouped[key] if e.kind is JournalKind.SENT]
         assert len(sent) == 1, f"{key} is sent exactly once in the journal"

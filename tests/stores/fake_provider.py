@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from http.server import BaseHTTPRequestHandler
 
-from recording_server import RecordingServer
+from crash_kit import RecordingServer
 
 
 class FakeProvider(RecordingServer):

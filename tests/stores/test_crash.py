@@ -13,14 +13,13 @@ import asyncio
 import multiprocessing
 import os
 import signal
-import time
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from crash_kit import by_key, join_all, wait_until
 from creditcomms.stores import JournalEntry, JournalKind, PostgresStore, SQLiteStore, Store
 
 from . import chaos_worker
@@ -43,14 +42,6 @@ async def _seed(store: Store) -> set[str]:
     return {a.idempotency_key for a in actions}
 
 
-def _wait_until(condition: Callable[[], bool], timeout: float) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail("the workers made no progress")
-        time.sleep(0.02)
-
-
 def _run_workers(spec: tuple[str, ...], provider: FakeProvider) -> dict[str, int | None]:
     """Start four workers, kill one, let one crash, add a fresh one; return exit codes."""
     ctx = multiprocessing.get_context("spawn")
@@ -68,28 +59,12 @@ def _run_workers(spec: tuple[str, ...], provider: FakeProvider) -> dict[str, int
         "crasher": start("crasher", CRASH_AFTER),
     }
     workers["w3"] = start("w3")
-    _wait_until(lambda: provider.calls_by("killed") >= 25, DEADLINE)
+    wait_until(lambda: provider.calls_by("killed") >= 25, DEADLINE)
     pid = workers["killed"].pid
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
     workers["fresh"] = start("fresh")
-    end = time.monotonic() + DEADLINE
-    for process in workers.values():
-        process.join(max(0.1, end - time.monotonic()))
-    codes = {name: p.exitcode for name, p in workers.items()}
-    for process in workers.values():
-        if process.is_alive():
-            process.kill()
-            process.join()
-    return codes
-
-
-def _by_key(journal: list[JournalEntry]) -> dict[str, list[JournalEntry]]:
-    grouped: dict[str, list[JournalEntry]] = defaultdict(list)
-    for entry in journal:
-        if entry.idempotency_key is not None:
-            grouped[entry.idempotency_key].append(entry)
-    return grouped
+    return join_all(workers, DEADLINE)
 
 
 def _unfinished_attempts(entries: list[JournalEntry]) -> list[JournalEntry]:
@@ -102,7 +77,7 @@ async def _check(store: Store, keys: set[str], provider: FakeProvider) -> None:
     journal = await store.history()
     assert await store.next_due_at() is None, "nothing is left pending"
     await store.aclose()
-    grouped = _by_key(journal)
+    grouped = by_key(journal)
     sent = {k for k, es in grouped.items() for e in es if e.kind is JournalKind.SENT}
     assert sent == keys, "every action ends sent"
     for key in keys:

@@ -1,16 +1,24 @@
-"""An HTTP "provider" on 127.0.0.1 that logs ``(idempotency key, worker)`` for every call.
+"""What the crash tests share: a recording HTTP provider, process handling, journal grouping.
 
-The crash tests (store level and engine level) send through it from several processes and
-then read the log: which keys arrived, how often, and from which worker.
+The crash tests (store level and engine level) send from several processes through an HTTP
+"provider" on 127.0.0.1 that logs ``(idempotency key, worker)`` for every call, then read
+the log (which keys arrived, how often, from which worker) next to the journal.
 """
 
 from __future__ import annotations
 
 import abc
 import threading
-from collections import Counter
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.process import BaseProcess
 from typing import ClassVar, Self
+
+import pytest
+
+from creditcomms.stores import JournalEntry
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -34,7 +42,7 @@ class RecordingServer(abc.ABC):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version: ClassVar[str] = "HTTP/1.1"  # type: ignore[misc]
-            disable_nagle_algorithm: ClassVar[bool] = True  # type: ignore[misc]
+            disable_nagle_algorithm: ClassVar[bool] = True
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -91,3 +99,37 @@ class RecordingServer(abc.ABC):
     def __exit__(self, *exc_info: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            pytest.fail("the workers made no progress")
+        time.sleep(0.01)
+
+
+def join_all(workers: Mapping[str, BaseProcess], timeout: float) -> dict[str, int | None]:
+    """Wait up to ``timeout`` seconds in all for the workers; their exit codes (None: hung).
+
+    Workers still alive afterwards are killed, so a failing test leaves no process behind.
+    """
+    end = time.monotonic() + timeout
+    for process in workers.values():
+        process.join(max(0.1, end - time.monotonic()))
+    codes = {name: process.exitcode for name, process in workers.items()}
+    for process in workers.values():
+        if process.is_alive():
+            process.kill()
+            process.join()
+    return codes
+
+
+def by_key(journal: list[JournalEntry]) -> dict[str, list[JournalEntry]]:
+    """The journal's entries grouped by idempotency key (entries without one left out)."""
+    grouped: dict[str, list[JournalEntry]] = defaultdict(list)
+    for entry in journal:
+        if entry.idempotency_key is not None:
+            grouped[entry.idempotency_key].append(entry)
+    return grouped
