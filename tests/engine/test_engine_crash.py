@@ -93,7 +93,10 @@ async def _check(store: Store, keys: set[str], provider: FakeWebhook) -> None:
     duplicates = {k for k, n in accepted.items() if n > 1}
     window = {k for k, es in grouped.items() if _unfinished_attempts(es)}
     assert duplicates <= window, "duplicates only where an attempt has no outcome"
-    assert all(accepted[k] == 2 for k in duplicates), "each crash sends a key at most once more"
+    for key in duplicates:  # a key both dead workers held (one took over the other's) may
+        # legitimately have two attempts without outcome; never more sends than attempts
+        extra = len(_unfinished_attempts(grouped[key]))
+        assert accepted[key] <= 1 + extra, f"{key}: each send beyond the first is a lost attempt"
     owners = Counter(e.worker for es in grouped.values() for e in _unfinished_attempts(es))
     assert set(owners) <= {"killed", "crasher"}, f"only the dead workers left attempts: {owners}"
     assert len(window) <= 2 * BATCH, "bounded by the two dead workers' last batches"
