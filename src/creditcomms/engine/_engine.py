@@ -8,7 +8,7 @@ import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_event
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
@@ -19,13 +19,13 @@ from creditcomms.stores import (
     ActionStatus,
     CaseRecord,
     CaseSave,
-    CaseStatus,
     Claim,
     Completion,
     Store,
 )
 from creditcomms.templates import TemplateLibrary
 
+from ._records import case_save, contact, fallback_reasons, merge, skip, why_not
 from ._render import Renderer
 from ._report import RunReport, SyncReport
 
@@ -40,15 +40,6 @@ class ProgressCallback(Protocol):
     """
 
     def __call__(self, done: int, total: int, /) -> None: ...
-
-
-_CASE_STATUS = {
-    PlanStatus.ACTIVE: CaseStatus.ACTIVE,
-    PlanStatus.PAUSED: CaseStatus.PAUSED,
-    PlanStatus.STOPPED: CaseStatus.STOPPED,
-    PlanStatus.FINISHED: CaseStatus.COMPLETED,
-    PlanStatus.UNASSIGNED: CaseStatus.STOPPED,
-}
 
 
 def _default_worker() -> str:
@@ -143,7 +134,7 @@ class Engine:
         is then synced on its own from a fresh read, as before batching.
         """
         stored = await self.store.get_cases([case.id for case in cases])
-        merged = [(_merge(case, stored.get(case.id)), stored.get(case.id)) for case in cases]
+        merged = [(merge(case, stored.get(case.id)), stored.get(case.id)) for case in cases]
         known = [(record, case) for case, record in merged if record is not None]
         plans = self._plan_stored(known, at=at, upcoming=self.plan_ahead)
         fresh = [case for case, record in merged if record is None]
@@ -155,9 +146,9 @@ class Engine:
         for case, record in merged:
             plan = plans[case.id]
             if record is None:
-                saves.append(_case_save(case, 0, plan))
+                saves.append(case_save(case, 0, plan))
             elif plan.campaign_id == record.campaign_id:
-                saves.append(_case_save(case, record.version, plan))
+                saves.append(case_save(case, record.version, plan))
             else:
                 alone.add(case.id)  # moved to another campaign: enrolled again, one by one
         alone.update(await self.store.save_many(saves, at=at) if saves else ())
@@ -166,7 +157,7 @@ class Engine:
             if case.id in alone:
                 again = await self.store.get_case(case.id)
                 plan = await self._save(
-                    _merge(original, again), again, at=at, upcoming=self.plan_ahead
+                    merge(original, again), again, at=at, upcoming=self.plan_ahead
                 )
                 new = again is None
             report.cases += 1
@@ -204,10 +195,10 @@ class Engine:
         plan = self.strategy.plan(case, at=at, pinned=pinned, upcoming=upcoming)
         if stored is not None and stored.campaign_id == plan.campaign_id:
             # The case, its status and its next actions (or their cancellation): one transaction.
-            if await self.store.save_many([_case_save(case, stored.version, plan)], at=at):
+            if await self.store.save_many([case_save(case, stored.version, plan)], at=at):
                 raise VersionConflictError(f"case {case.id} changed meanwhile; read it again")
             return plan
-        save = _case_save(case, 1, plan)
+        save = case_save(case, 1, plan)
         await self.store.enroll(
             case,
             campaign_id=plan.campaign_id or "",
@@ -281,7 +272,7 @@ class Engine:
         for (claim, action, _), outcome in zip(live, outcomes, strict=True):
             finished.append(self._finish(claim, action, outcome, at=at, report=report))
             if outcome.ok:
-                records.setdefault(action.case_id, []).append(_contact(action, outcome, at))
+                records.setdefault(action.case_id, []).append(contact(action, outcome, at))
         if finished:
             await self.store.finish_many(finished)  # claims lost meanwhile: their new owner decides
         await self._save_batch(work, records, at=at)
@@ -312,7 +303,7 @@ class Engine:
             if plan.campaign_id != stored.campaign_id:
                 alone.add(id(item))  # moved to another campaign: enrolled again, one by one
                 continue
-            saves.append(_case_save(case, stored.version, plan))
+            saves.append(case_save(case, stored.version, plan))
         untouched = set(await self.store.save_many(saves, at=at)) if saves else set()
         for item in work:
             if item.record is not None and (id(item) in alone or item.record.case_id in untouched):
@@ -351,7 +342,7 @@ class Engine:
             gone = Reason(code="unknown_case", detail=f"case {case_id} is not in the store")
             item = _CaseWork(None, None)
             for claim in claims:
-                item.finished.append(_skip(claim, [gone], at=at, report=report))
+                item.finished.append(skip(claim, [gone], at=at, report=report))
             return item
         plan = plans[case_id]
         item = _CaseWork(stored, plan)
@@ -376,9 +367,7 @@ class Engine:
                     )
                 )
             else:
-                item.finished.append(
-                    _skip(claim, _why_not(plan, claim.action), at=at, report=report)
-                )
+                item.finished.append(skip(claim, why_not(plan, claim.action), at=at, report=report))
         return item
 
     def _prepare(
@@ -409,7 +398,7 @@ class Engine:
         report.sent += 1
         report.sent_by_channel[message.channel] += 1
         report.add_cost(message.cost)
-        reasons = _fallback_reasons(action, outcome)
+        reasons = fallback_reasons(action, outcome)
         report.fallbacks += bool(reasons)
         receipt = outcome.receipt
         # Built from a claim, an outcome and a time the engine already holds: no re-validation.
@@ -441,81 +430,3 @@ class Engine:
                     return
                 stored = fresh
         raise VersionConflictError(f"case {stored.case_id} kept changing while recording sends")
-
-
-def _case_save(case: Case, version: int, plan: Plan) -> CaseSave:
-    """What to store for ``case`` after ``plan``: stopped cases cancel, others schedule.
-
-    ``version=0`` enrolls a new case in the plan's campaign.
-    """
-    status = _CASE_STATUS[plan.status]
-    pin: dict[str, Any] = (
-        {"campaign_id": plan.campaign_id or "", "campaign_version": plan.campaign_version or 1}
-        if version == 0
-        else {}
-    )
-    if status is CaseStatus.STOPPED:
-        reasons = plan.reasons[-1:] or (Reason(code="stopped", detail="case closed"),)
-        return CaseSave(
-            case=case, expected_version=version, status=status, cancel=tuple(reasons), **pin
-        )
-    # A validated case, the planner's actions and aware times: built without re-validation.
-    return trusted(
-        CaseSave,
-        case=case,
-        expected_version=version,
-        status=status,
-        next_action_at=plan.next_at,
-        schedule=plan.actions,
-        **pin,
-    )
-
-
-def _skip(
-    claim: Claim, reasons: Sequence[Reason], *, at: datetime, report: RunReport
-) -> Completion:
-    report.skipped[reasons[0].code if reasons else "skipped"] += 1
-    return Completion(claim=claim, status=ActionStatus.SKIPPED, at=at, reasons=tuple(reasons))
-
-
-def _contact(action: Action, outcome: Outcome, at: datetime) -> ContactRecord:
-    # Every field comes from a validated action and message, and ``at`` passed claim_due.
-    return trusted(
-        ContactRecord,
-        at=at,
-        channel=outcome.message.channel,
-        campaign_id=action.campaign_id,
-        step_id=action.step_id,
-        idempotency_key=action.idempotency_key,
-    )
-
-
-def _fallback_reasons(action: Action, outcome: Outcome) -> list[Reason]:
-    sent_by = outcome.message.channel
-    if sent_by == action.channel:
-        return []
-    tried = ", ".join(outcome.fallback_from) or f"{action.channel} (no contact)"
-    return [Reason(code="fallback", detail=f"sent by {sent_by} after {tried}")]
-
-
-def _merge(case: Case, stored: CaseRecord | None) -> Case:
-    if stored is None:
-        return case
-    known = {r.idempotency_key for r in case.history if r.idempotency_key}
-    kept = [
-        r
-        for r in stored.case.history
-        if r.idempotency_key is None or r.idempotency_key not in known
-    ]
-    history = tuple(sorted((*case.history, *kept), key=lambda r: r.at))
-    state = case.state if case.state != type(case.state)() else stored.case.state
-    return case.model_copy(update={"history": history, "state": state})
-
-
-def _why_not(plan: Plan, action: Action) -> list[Reason]:
-    for held in plan.held:
-        if held.step_id == action.step_id and held.channel in {None, action.channel}:
-            return list(held.reasons)
-    if plan.reasons and plan.status is not PlanStatus.ACTIVE:
-        return [plan.reasons[-1]]
-    return [Reason(code="not_due", detail=f"step {action.step_id} is no longer due")]

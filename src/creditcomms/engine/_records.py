@@ -1,0 +1,106 @@
+"""What the engine writes: case saves, skips, contact records, and the reasons it gives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from creditcomms.campaigns import Action, Plan, PlanStatus
+from creditcomms.dispatch import Outcome
+from creditcomms.model import Case, ContactRecord, Reason
+from creditcomms.model._trusted import trusted
+from creditcomms.stores import ActionStatus, CaseRecord, CaseSave, CaseStatus, Claim, Completion
+
+from ._report import RunReport
+
+__all__ = ["case_save", "contact", "fallback_reasons", "merge", "skip", "why_not"]
+
+_CASE_STATUS = {
+    PlanStatus.ACTIVE: CaseStatus.ACTIVE,
+    PlanStatus.PAUSED: CaseStatus.PAUSED,
+    PlanStatus.STOPPED: CaseStatus.STOPPED,
+    PlanStatus.FINISHED: CaseStatus.COMPLETED,
+    PlanStatus.UNASSIGNED: CaseStatus.STOPPED,
+}
+
+
+def case_save(case: Case, version: int, plan: Plan) -> CaseSave:
+    """What to store for ``case`` after ``plan``: stopped cases cancel, others schedule.
+
+    ``version=0`` enrolls a new case in the plan's campaign.
+    """
+    status = _CASE_STATUS[plan.status]
+    pin: dict[str, Any] = (
+        {"campaign_id": plan.campaign_id or "", "campaign_version": plan.campaign_version or 1}
+        if version == 0
+        else {}
+    )
+    if status is CaseStatus.STOPPED:
+        reasons = plan.reasons[-1:] or (Reason(code="stopped", detail="case closed"),)
+        return CaseSave(
+            case=case, expected_version=version, status=status, cancel=tuple(reasons), **pin
+        )
+    # A validated case, the planner's actions and aware times: built without re-validation.
+    return trusted(
+        CaseSave,
+        case=case,
+        expected_version=version,
+        status=status,
+        next_action_at=plan.next_at,
+        schedule=plan.actions,
+        **pin,
+    )
+
+
+def skip(claim: Claim, reasons: Sequence[Reason], *, at: datetime, report: RunReport) -> Completion:
+    """A skipped completion for ``claim``, counted in ``report`` under its first reason."""
+    report.skipped[reasons[0].code if reasons else "skipped"] += 1
+    return Completion(claim=claim, status=ActionStatus.SKIPPED, at=at, reasons=tuple(reasons))
+
+
+def contact(action: Action, outcome: Outcome, at: datetime) -> ContactRecord:
+    """The contact-history entry for a sent action (on the channel that really sent it)."""
+    # Every field comes from a validated action and message, and ``at`` passed claim_due.
+    return trusted(
+        ContactRecord,
+        at=at,
+        channel=outcome.message.channel,
+        campaign_id=action.campaign_id,
+        step_id=action.step_id,
+        idempotency_key=action.idempotency_key,
+    )
+
+
+def fallback_reasons(action: Action, outcome: Outcome) -> list[Reason]:
+    """Why a message went out on another channel than planned (empty when it did not)."""
+    sent_by = outcome.message.channel
+    if sent_by == action.channel:
+        return []
+    tried = ", ".join(outcome.fallback_from) or f"{action.channel} (no contact)"
+    return [Reason(code="fallback", detail=f"sent by {sent_by} after {tried}")]
+
+
+def merge(case: Case, stored: CaseRecord | None) -> Case:
+    """The host's ``case`` with the stored history and state it does not carry itself."""
+    if stored is None:
+        return case
+    known = {r.idempotency_key for r in case.history if r.idempotency_key}
+    kept = [
+        r
+        for r in stored.case.history
+        if r.idempotency_key is None or r.idempotency_key not in known
+    ]
+    history = tuple(sorted((*case.history, *kept), key=lambda r: r.at))
+    state = case.state if case.state != type(case.state)() else stored.case.state
+    return case.model_copy(update={"history": history, "state": state})
+
+
+def why_not(plan: Plan, action: Action) -> list[Reason]:
+    """Why a claimed action is no longer due under the fresh ``plan``."""
+    for held in plan.held:
+        if held.step_id == action.step_id and held.channel in {None, action.channel}:
+            return list(held.reasons)
+    if plan.reasons and plan.status is not PlanStatus.ACTIVE:
+        return [plan.reasons[-1]]
+    return [Reason(code="not_due", detail=f"step {action.step_id} is no longer due")]
