@@ -222,6 +222,12 @@ def main() -> None:
     compare(
         "engine run_due end to end, SQLite (target >= 2,000 cases/s)", sqlite, naive, unit="cases"
     )
+    with tempfile.TemporaryDirectory() as folder:
+        spec = ("sqlite", str(Path(folder) / "w2.db"))
+        two = _processes(spec, CASES, workers=2, label="SQLite, 2 processes")
+        spec = ("sqlite", str(Path(folder) / "w1.db"))
+        one = _processes(spec, CASES, workers=1, label="SQLite, 1 process")
+    compare("engine run_due, SQLite worker processes on one file (WAL)", two, one, unit="cases")
     memory = asyncio.run(_run(cc.MemoryStore(), CASES, batch_size=500, label="MemoryStore"))
     naive_memory = asyncio.run(
         _run(cc.MemoryStore(), naive_cases, batch_size=1, label="MemoryStore, one at a time")
