@@ -1,15 +1,51 @@
-"""Shared fixtures: sample cases, creditors and a fixed clock."""
+"""Shared fixtures (sample cases, creditors, a fixed clock) and the CI rule for skips.
+
+On a developer's machine a test may skip when a server or an optional extra is missing
+(PostgreSQL binaries, typst, aiosmtpd, ...). With ``CI=true`` every such skip is turned into a
+failure here, in one place, so a CI run cannot pass by silently testing less.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from _pytest.reports import CollectReport, TestReport
 
 import creditcomms as cc
 from creditcomms.stores._pgtemp import TemporaryPostgres, find_postgres_bindir
+
+_IN_CI = os.environ.get("CI") == "true"
+
+
+def _fail_in_ci(report: CollectReport | TestReport) -> None:
+    """Turn a skip into a failure when running in CI (expected failures are left alone)."""
+    if _IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI (CI=true), which must not happen: {reason}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, CollectReport, CollectReport]:
+    """Module-level skips (a missing extra) fail the collection in CI."""
+    report = yield
+    _fail_in_ci(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, TestReport, TestReport]:
+    """Skips inside a test or fixture (a missing server) fail the test in CI."""
+    report = yield
+    _fail_in_ci(report)
+    return report
 
 
 @pytest.fixture(name="now")
@@ -105,11 +141,8 @@ def _swiss_case(debtor: cc.Debtor) -> cc.Case:
 
 @pytest.fixture(name="postgres_dsn", scope="session")
 def _postgres_dsn() -> Iterator[str]:
-    """A private PostgreSQL server for the session; skips locally without binaries, fails in CI."""
+    """A private PostgreSQL server for the session; skips without binaries (fails in CI)."""
     if find_postgres_bindir() is None:
-        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
     with TemporaryPostgres() as server:
         yield server.dsn
