@@ -274,17 +274,8 @@ class BatchPlanner:
     ) -> Plan:
         """The plan of ``case`` in ``campaign``, computed or re-keyed from a look-alike."""
         shape = signature(campaign, case)
-        if shape is None:
-            return campaign.plan(
-                case,
-                at=self.at,
-                upcoming=self.upcoming,
-                segment=segment,
-                variant=variant,
-                reasons=reasons,
-            )
-        key = (id(campaign), segment, variant, reasons, shape)
-        found = self._cache.get(key)
+        key = None if shape is None else (id(campaign), segment, variant, reasons, shape)
+        found = None if key is None else self._cache.get(key)
         if found is not None:
             return found.rebase(case.id)
         plan = campaign.plan(
@@ -295,7 +286,8 @@ class BatchPlanner:
             variant=variant,
             reasons=reasons,
         )
-        self._remember(key, Shared(plan))
+        if key is not None:  # a case the signature cannot describe is planned on its own
+            self._remember(key, Shared(plan))
         return plan
 
     def _remember(self, key: Hashable, shared: Shared) -> None:
