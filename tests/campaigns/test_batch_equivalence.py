@@ -13,7 +13,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from campaign_kit import ADDRESS
+from campaign_kit import ADDRESS, six_steps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,18 +35,7 @@ def _campaigns() -> list[cc.Campaign]:
         after_conversation=timedelta(days=7),
         opt_out_notice=[cc.SMS, cc.EMAIL],
     )
-    six = cc.Campaign(
-        "b2c-standard",
-        steps=[
-            cc.Step("pre-due", cc.before_due(days=3), cc.EMAIL, tone="friendly"),
-            cc.Step("reminder-1", cc.after_due(days=3), cc.EMAIL, also=[cc.SMS]),
-            cc.Step("reminder-2", cc.after_previous(days=7), cc.SMS, fallback=[cc.EMAIL]),
-            cc.Step("reminder-3", cc.after_previous(days=7), cc.WHATSAPP, fallback=[cc.EMAIL]),
-            cc.Step("final", cc.after_due(days=35), cc.LETTER, tone="firm"),
-            cc.Step("call", cc.after_due(business_days=30), cc.PHONE_TASK),
-        ],
-        policy=full,
-    )
+    six = six_steps(full)
     repeating = cc.Campaign(
         "repeats",
         version=3,
