@@ -69,6 +69,16 @@ class TestConstruction:
         )
         assert invoice.amount == cc.Money("12.50", "EUR")
 
+    @pytest.mark.parametrize("text", ["1.005 EUR", "12.5 JPY", "0.001 CHF"])
+    def test_text_gets_the_minor_unit_check(self, text: str) -> None:
+        """Money given as text is checked like Money given as fields, nested or not."""
+        with pytest.raises(cc.ValidationError, match=r"Money\.rounded"):
+            cc.Money.model_validate(text)
+        with pytest.raises(cc.ValidationError, match=r"amount\.amount"):
+            cc.Invoice.model_validate(
+                {"id": "1", "amount": text, "issued_on": "2026-01-01", "due_on": "2026-01-31"}
+            )
+
 
 class TestArithmetic:
     """Arithmetic is exact and within one currency."""

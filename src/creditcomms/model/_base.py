@@ -91,6 +91,12 @@ class Model(BaseModel):
         except pydantic.ValidationError as exc:
             raise convert_validation_error(exc, type(self).__name__) from None
 
+    # Pydantic calls a model's own ``__init__`` for every nested object it validates, which
+    # would re-enter the validator once per nested model (a stored case has about eight).
+    # This one only translates errors, which the outermost call does for the whole tree, so
+    # nested objects are validated in one pass inside pydantic-core.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
         """Validate ``obj`` (a mapping or an instance) into this model."""

@@ -72,11 +72,15 @@ class Money(Model):
             data["currency"] = currency
         super().__init__(**data)
 
+    # Nested Money (in a case, a fee...) arrives as a dict or text, which ``_normalise`` takes
+    # as it is: pydantic need not call this positional front door for it.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @model_validator(mode="before")
     @classmethod
     def _normalise(cls, data: Any) -> Any:
         if isinstance(data, str):
-            return cls._split(data)
+            data = cls._split(data)
         if isinstance(data, dict) and "amount" in data and "currency" in data:
             try:
                 currency = normalize_currency(data["currency"])
