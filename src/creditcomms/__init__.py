@@ -107,9 +107,11 @@ from .dispatch import (
 )
 from .engine import (
     Engine,
+    EngineFactory,
     Renderer,
     RunReport,
     SyncReport,
+    run_due_in_processes,
 )
 from .errors import (
     CampaignDefinitionError,
@@ -144,6 +146,7 @@ from .errors import (
     VersionConflictError,
     WebhookError,
     WebhookSignatureError,
+    WorkerError,
 )
 from .letters import (
     LetterBatch,
@@ -294,6 +297,7 @@ __all__ = [
     "DisputeResolved",
     "EmailMessage",
     "Engine",
+    "EngineFactory",
     "Envelope",
     "Event",
     "Experiment",
@@ -415,6 +419,7 @@ __all__ = [
     "WebhookSignatureError",
     "WhatsAppButton",
     "WhatsAppMessage",
+    "WorkerError",
     "__version__",
     "after_due",
     "after_previous",
@@ -441,6 +446,7 @@ __all__ = [
     "render_letter",
     "render_letters",
     "rules",
+    "run_due_in_processes",
     "sign_link",
     "summarize_feedback",
     "synthetic_portfolio",

@@ -29,11 +29,12 @@ Every error creditcomms raises descends from one root, so a host can catch
     │       └── RecipientRejected     invalid address or number, unsubscribed, bounced
     ├── WebhookError                  an inbound provider callback that cannot be read (ValueError)
     │   └── WebhookSignatureError     its signature is missing, stale or does not match
-    └── StoreError                    the journal could not be read or written
-        ├── LeaseLostError            a worker's claim expired before it completed
-        ├── MigrationError            the schema is newer than this version understands
-        ├── CaseNotFoundError         no stored case has the given id (also a LookupError)
-        └── VersionConflictError      a case changed since the caller read it
+    ├── StoreError                    the journal could not be read or written
+    │   ├── LeaseLostError            a worker's claim expired before it completed
+    │   ├── MigrationError            the schema is newer than this version understands
+    │   ├── CaseNotFoundError         no stored case has the given id (also a LookupError)
+    │   └── VersionConflictError      a case changed since the caller read it
+    └── WorkerError                   a worker process failed or died (``.report``: the rest)
 
 Errors that are about a value (``ValidationError``, ``ConfigurationError``) also subclass
 ``ValueError`` so generic code that expects one keeps working.
@@ -79,6 +80,7 @@ __all__ = [
     "VersionConflictError",
     "WebhookError",
     "WebhookSignatureError",
+    "WorkerError",
 ]
 
 
@@ -284,3 +286,15 @@ class CaseNotFoundError(StoreError, LookupError):
 
 class VersionConflictError(StoreError):
     """A stored case changed since the caller read it; read it again and retry the update."""
+
+
+class WorkerError(CreditCommsError):
+    """A worker process failed or died before finishing its share of a run.
+
+    ``report`` sums what the other workers did (a `RunReport`). Claims the failed worker held
+    are taken over by a later run once their lease expires; nothing is lost.
+    """
+
+    def __init__(self, message: str, *, report: Any) -> None:
+        super().__init__(message)
+        self.report = report

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from creditcomms.engine import Engine
+from creditcomms.engine import Engine, EngineFactory
 from creditcomms.errors import MissingExtraError
 
 __all__ = ["EngineFactory", "blueprint"]
@@ -32,9 +32,6 @@ try:
     from procrastinate import exceptions as _exceptions
 except ImportError:  # pragma: no cover - exercised only without the extra
     _procrastinate = None  # type: ignore[assignment]
-
-EngineFactory = Callable[[], Engine | Awaitable[Engine]]
-"""Builds the worker's `Engine` (called once per worker process, then reused)."""
 
 
 def _utc_now() -> datetime:
