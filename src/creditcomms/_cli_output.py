@@ -50,8 +50,11 @@ class Console:
             self.print("  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True)))
 
     @contextmanager
-    def progress(self, label: str, *, total: int) -> Iterator[Callable[[int], None]]:
-        """Yield ``advance(done)`` that moves a progress bar to ``done`` of ``total``."""
+    def progress(self, label: str, *, total: int | None) -> Iterator[Callable[[int], None]]:
+        """Yield ``advance(done)`` that moves a progress bar to ``done`` of ``total``.
+
+        ``total=None``: the end is not known in advance; the bar counts without a limit.
+        """
         if self._rich is None:
             yield lambda done: None
             return

@@ -1,8 +1,10 @@
-"""The ``creditcomms`` command: ``demo``, ``preview`` and ``plan``.
+"""The ``creditcomms`` command: ``demo``, ``preview``, ``plan`` and ``run``.
 
 ``creditcomms demo`` runs a realistic strategy over a synthetic portfolio for 45 simulated
 days with the SQLite store, writes every message to ``./outbox/`` and a ``report.html``, and
-prints a summary. Progress bars and tables use rich when the ``cli`` extra is installed.
+prints a summary. ``creditcomms run package.module:make_engine --processes 2`` runs what is
+due with the host's own engine, in as many worker processes. Progress bars and tables use
+rich when the ``cli`` extra is installed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +26,7 @@ from creditcomms.channels import (
     Message,
     SmsMessage,
 )
+from creditcomms.engine import run_due_in_processes
 from creditcomms.errors import CreditCommsError, MissingExtraError
 from creditcomms.letters import render_letter
 from creditcomms.model import Case
@@ -67,7 +70,23 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("cases", type=Path, help="a JSON list of cases")
     plan.add_argument("--at", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     plan.add_argument("--campaign", type=Path, help="a campaign JSON/YAML (default: demo)")
+    run = commands.add_parser("run", help="send what is due with your engine, in worker processes")
+    run.add_argument("engine", help="the function that builds your Engine: package.module:function")
+    run.add_argument("--processes", type=int, default=1, help="worker processes (default 1)")
+    run.add_argument(
+        "--at",
+        type=_moment,
+        default=None,
+        help="the run's time, ISO 8601 with offset (default now)",
+    )
     return parser
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset; add one, e.g. {text}+00:00")
+    return moment
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,12 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             console.print(f"creditcomms {__version__}")
             return 0
-        if args.command == "demo":
-            return _demo(args, console)
-        if args.command == "preview":
-            return _preview(args, console)
-        if args.command == "plan":
-            return _plan(args, console)
+        command = _COMMANDS.get(args.command or "")
+        if command is not None:
+            return command(args, console)
     except CreditCommsError as error:
         console.error(str(error))
         return 2
@@ -203,3 +219,22 @@ def _plan(args: argparse.Namespace, console: Console) -> int:
         console.print(strategy.plan(case, at=at).explain())
         console.print("")
     return 0
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    at = args.at or datetime.now(UTC)
+    console.print(f"Running what is due at {at.isoformat()} in {args.processes} process(es)")
+    with console.progress("actions", total=None) as advance:
+        report = run_due_in_processes(
+            args.engine, at=at, processes=args.processes, progress=lambda done, _: advance(done)
+        )
+    console.print(report.summary())
+    return 0 if not report.failed else 3
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Console], int]] = {
+    "demo": _demo,
+    "preview": _preview,
+    "plan": _plan,
+    "run": _run,
+}

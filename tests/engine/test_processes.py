@@ -23,6 +23,7 @@ from process_kit import (
 )
 
 import creditcomms as cc
+from creditcomms.cli import main
 from creditcomms.stores import JournalKind
 
 
@@ -143,3 +144,26 @@ def test_naive_time_is_refused() -> None:
     """``at`` must be timezone-aware, as everywhere in the engine."""
     with pytest.raises(cc.ValidationError, match="timezone-aware"):
         cc.run_due_in_processes(exits, at=datetime(2026, 11, 3, 12), processes=1)  # noqa: DTZ001
+
+
+def test_command_line_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``creditcomms run module:function --processes 2 --at ...`` sends and prints a summary."""
+    database, outbox = _enrolled(tmp_path, 20)
+    monkeypatch.setenv(DB_ENV, database)
+    monkeypatch.setenv(OUTBOX_ENV, outbox)
+    argv = ["run", "process_kit:from_environment", "--processes", "2"]
+    assert main([*argv, "--at", RUN_AT.isoformat()]) == 0
+    assert "claimed 20, sent 20 (fallbacks 0), failed 0" in capsys.readouterr().out
+    assert main([*argv, "--at", RUN_AT.isoformat()]) == 0  # nothing left: nothing doubled
+    assert "claimed 0, sent 0" in capsys.readouterr().out
+
+
+def test_command_line_run_refuses_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad factory path exits with status 2; a time without offset is refused by argparse."""
+    assert main(["run", "process_kit:missing"]) == 2
+    assert "has no function 'missing'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "process_kit:from_environment", "--at", "2026-11-03T12:00"])
+    assert "has no UTC offset" in capsys.readouterr().err

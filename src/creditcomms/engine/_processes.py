@@ -17,7 +17,7 @@ import pickle
 import queue
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from creditcomms.errors import ConfigurationError, WorkerError
 from creditcomms.stores._common import aware
@@ -27,8 +27,14 @@ from ._report import RunReport
 
 __all__ = ["EngineFactory", "run_due_in_processes"]
 
-EngineFactory = Callable[[], Engine | Awaitable[Engine]]
-"""Builds a worker's `Engine`, with its own store connection (called once per process)."""
+class EngineFactory(Protocol):
+    """**Protocol:** builds a worker's `Engine`, with its own store connection.
+
+    Called once in each worker process (sync or async); a module-level function or a
+    ``functools.partial`` of one, so that a fresh interpreter can import it.
+    """
+
+    def __call__(self) -> Engine | Awaitable[Engine]: ...
 
 _POLL_SECONDS = 0.2
 
