@@ -27,6 +27,7 @@ from ._report import RunReport
 
 __all__ = ["EngineFactory", "run_due_in_processes"]
 
+
 class EngineFactory(Protocol):
     """**Protocol:** builds a worker's `Engine`, with its own store connection.
 
@@ -35,6 +36,7 @@ class EngineFactory(Protocol):
     """
 
     def __call__(self) -> Engine | Awaitable[Engine]: ...
+
 
 _POLL_SECONDS = 0.2
 
