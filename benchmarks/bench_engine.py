@@ -3,8 +3,9 @@
 Each case has one invoice whose reminder is due; the run claims, re-plans, renders (email
 with pay link and EPC QR code), dispatches, journals and re-plans every case, with the real
 templates, planner and store. Figures: the memory store, SQLite and (when PostgreSQL binaries
-are installed) PostgreSQL in one process, then PostgreSQL with 1 and 4 worker processes
-sharing one database, each calling ``run_due`` until nothing is due. ``sync`` (enrolling the
+are installed) PostgreSQL in one process, then `run_due_in_processes` with 1 and 2 worker
+processes on one SQLite file and 1 and 4 on one PostgreSQL database (process start-up
+included). ``sync`` (enrolling the
 cases and planning them) is timed and printed separately. Baseline in the same run: the same
 engine driven one action at a time (``batch_size=1``), as a naive loop would.
 Set ``CREDITCOMMS_BENCH_ENGINE_CASES`` (default 100,000) for a shorter run.
@@ -13,13 +14,12 @@ Set ``CREDITCOMMS_BENCH_ENGINE_CASES`` (default 100,000) for a shorter run.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import functools
 import os
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import creditcomms as cc
 from creditcomms.simulate import demo_strategy, simulate, synthetic_portfolio
@@ -127,43 +127,25 @@ def _open(spec: tuple[str, ...]) -> cc.Store:
     return cc.PostgresStore(spec[1], schema=spec[2])
 
 
-async def _work(spec: tuple[str, ...], name: str, go: Any, ready: Any) -> int:
-    store = _open(spec)
-    engine, transport = _engine(store, batch_size=500)
-    engine.worker = name
-    engine.templates.resolve("reminder", cc.EMAIL, locale="de_DE")  # load before the clock
-    ready.release()
-    await asyncio.to_thread(go.wait)
-    while (await engine.run_due(at=RUN_AT)).claimed:
-        pass  # another worker may still hold claims; nothing is due for this one any more
-    await store.aclose()
-    return len(transport.sent)
-
-
-def _worker(spec: tuple[str, ...], name: str, go: Any, ready: Any, sent: Any) -> None:
-    sent.put(asyncio.run(_work(spec, name, go, ready)))
+def _worker_engine(spec: tuple[str, ...]) -> cc.Engine:
+    """One worker process's engine (`run_due_in_processes` imports this by name)."""
+    engine, _ = _engine(_open(spec), batch_size=500)
+    return engine
 
 
 def _processes(spec: tuple[str, ...], count: int, *, workers: int, label: str) -> Figure:
-    """Sync ``count`` cases, then time ``workers`` processes running run_due until done."""
+    """Sync ``count`` cases, then time `run_due_in_processes` with ``workers`` processes.
+
+    The time includes starting the processes and importing creditcomms in each (about a
+    second), as a cron job running ``creditcomms run --processes N`` would see it.
+    """
     asyncio.run(_sync(_open(spec), count, label=label, close=True))
-    ctx = multiprocessing.get_context("spawn")
-    go, ready, sent = ctx.Event(), ctx.Semaphore(0), ctx.SimpleQueue()
-    processes = [
-        ctx.Process(target=_worker, args=(spec, f"w{i}", go, ready, sent)) for i in range(workers)
-    ]
-    for process in processes:
-        process.start()
-    for _ in processes:
-        ready.acquire()
     started = time.perf_counter()
-    go.set()
-    for process in processes:
-        process.join()
+    report = cc.run_due_in_processes(
+        functools.partial(_worker_engine, spec), at=RUN_AT, processes=workers
+    )
     seconds = time.perf_counter() - started
-    assert all(p.exitcode == 0 for p in processes), [p.exitcode for p in processes]
-    total = sum(sent.get() for _ in processes)
-    assert total == count, f"{total} sent, {count} due"
+    assert report.sent == count, report.summary()
     return Figure(label, count, seconds)
 
 
