@@ -574,6 +574,34 @@ class StoreContract:
         assert await store.finish_many([]) == []
         assert await store.mark_attempting_many([], at=T0) == []
 
+    async def test_batch_outcomes_with_their_own_values_keep_the_fence(self, store: Store) -> None:
+        """Sends finished together, each with its message id: a claim taken over is refused."""
+        await store.schedule([make_action(f"C-{n}") for n in range(4)], at=T0)
+        claims = await store.claim_due(T0, limit=4, lease=LEASE, worker="w1")
+        (taken,) = await store.claim_due(T0 + LEASE, limit=1, lease=LEASE, worker="w2")
+        outcomes = [
+            Completion(
+                claim=claim,
+                status=ActionStatus.SENT,
+                at=T0 + timedelta(seconds=10),
+                provider_message_id=f"msg-{n}",
+                cost=cc.Money(f"0.0{n + 1}", "EUR"),
+            )
+            for n, claim in enumerate(claims)
+        ]
+        lost = await store.finish_many(outcomes)
+        assert [c.idempotency_key for c in lost] == [taken.idempotency_key]
+        for n, claim in enumerate(claims):
+            record = await store.get_action(claim.idempotency_key)
+            assert record is not None
+            if claim.idempotency_key == taken.idempotency_key:
+                assert (record.status, record.provider_message_id) == ("claimed", None)
+            else:
+                assert (record.status, record.provider_message_id) == ("sent", f"msg-{n}")
+                assert record.cost == cc.Money(f"0.0{n + 1}", "EUR")
+        sent = [e for e in await store.history() if e.kind is JournalKind.SENT]
+        assert len(sent) == 3
+
     def test_completion_checks_its_fields(self) -> None:
         """A completion refuses a skip without reasons and a retry of a sent action."""
         with pytest.raises(cc.ValidationError, match="reasons"):

@@ -18,6 +18,7 @@ from typing import Any
 
 from creditcomms.campaigns import Action
 from creditcomms.model import Reason
+from creditcomms.model._trusted import trusted
 
 from ._common import TAKEN_OVER
 from ._records import (
@@ -175,7 +176,8 @@ def claim_due(
 
 def _claim(d: Dialect, row: Sequence[Any], lease_id: str, worker: str, expires: datetime) -> Claim:
     """A claim from ``idempotency_key, payload, old status, attempt, attempting_since``."""
-    return Claim(
+    return trusted(
+        Claim,
         action=Action.model_validate_json(row[1]),
         lease_id=lease_id,
         attempt=row[3],

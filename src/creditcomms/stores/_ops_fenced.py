@@ -30,6 +30,7 @@ from ._sql import (
 )
 
 _FENCE = "WHERE idempotency_key = ? AND lease_id = ? AND status = 'claimed' AND available_at > ?"
+_HELD = "lease_id = ? AND status = 'claimed' AND available_at > ?"
 Item = tuple[Claim, datetime, tuple[Any, ...], tuple[Any, ...] | None]
 """One fenced change: the claim, the caller's time, the SET parameters, the journal row."""
 
@@ -67,27 +68,47 @@ _KEYS_PER_UPDATE = 500
 
 
 def _fenced_by_lease(d: Dialect, sets: str, items: Sequence[Item]) -> Op[set[str]]:
-    """SQLite: one ``UPDATE ... IN (keys)`` per lease, time and values shared by the items.
+    """SQLite: change the rows each lease still holds, a batch per lease and time.
 
-    SQLite runs a statement that returns rows once per parameter tuple; claims taken
-    together share their lease id, so a batch of them is fenced in one statement instead.
+    SQLite runs an ``UPDATE ... RETURNING`` once per parameter tuple. Claims taken together
+    share their lease id and time: when they share the new values too (``attempting``), one
+    ``UPDATE ... IN (keys) RETURNING`` does it; otherwise (outcomes with their own message
+    ids) one ``SELECT ... IN (keys)`` finds the rows still held and one ``executemany``
+    changes them. The program holds SQLite's write lock (``BEGIN IMMEDIATE``), so the rows
+    found cannot change in between; the update keeps the fence all the same.
     """
-    groups: dict[tuple[str, datetime, tuple[Any, ...]], list[str]] = {}
-    for claim, at, values, _ in items:
-        groups.setdefault((claim.lease_id, at, values), []).append(claim.idempotency_key)
+    groups: dict[tuple[str, datetime], list[Item]] = {}
+    for item in items:
+        groups.setdefault((item[0].lease_id, item[1]), []).append(item)
     done: set[str] = set()
-    for (lease_id, at, values), keys in groups.items():
-        for start in range(0, len(keys), _KEYS_PER_UPDATE):
-            chunk = keys[start : start + _KEYS_PER_UPDATE]
+    separate: list[tuple[Any, ...]] = []
+    for (lease_id, at), members in groups.items():
+        shared = {values for _, _, values, _ in members}
+        for start in range(0, len(members), _KEYS_PER_UPDATE):
+            chunk = members[start : start + _KEYS_PER_UPDATE]
+            keys = [claim.idempotency_key for claim, *_ in chunk]
+            where = f"{_HELD} AND idempotency_key IN ({', '.join('?' * len(keys))})"
+            if len(shared) == 1:
+                (values,) = shared
+                rows = yield Query(
+                    d.sql(f"UPDATE {{action}} SET {sets} WHERE {where} RETURNING idempotency_key"),
+                    (*values, lease_id, d.time(at), *keys),
+                )
+                done.update(r[0] for r in rows)
+                continue
             rows = yield Query(
-                d.sql(
-                    f"UPDATE {{action}} SET {sets} WHERE lease_id = ? AND status = 'claimed'"
-                    f" AND available_at > ? AND idempotency_key IN ({', '.join('?' * len(chunk))})"
-                    " RETURNING idempotency_key"
-                ),
-                (*values, lease_id, d.time(at), *chunk),
+                d.sql(f"SELECT idempotency_key FROM {{action}} WHERE {where}"),
+                (lease_id, d.time(at), *keys),
             )
-            done.update(r[0] for r in rows)
+            held = {r[0] for r in rows}
+            done |= held
+            separate += [
+                (*values, claim.idempotency_key, lease_id, d.time(at))
+                for claim, _, values, _ in chunk
+                if claim.idempotency_key in held
+            ]
+    if separate:
+        yield Query(d.sql(f"UPDATE {{action}} SET {sets} {_FENCE}"), separate, many=True)
     return done
 
 

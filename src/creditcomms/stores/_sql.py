@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from creditcomms.campaigns import Action
 from creditcomms.errors import ConfigurationError
 from creditcomms.model import Case, Event, Money, Reason
+from creditcomms.model._trusted import trusted
 
 from ._records import ActionRecord, ActionStatus, CaseRecord, CaseStatus, JournalEntry, JournalKind
 
@@ -178,6 +179,8 @@ def money_columns(cost: Money | None) -> tuple[str | None, str | None]:
 
 def reasons_json(reasons: Sequence[Reason]) -> str:
     """Reasons as a JSON array."""
+    if not reasons:
+        return "[]"
     return json.dumps([{"code": r.code, "detail": r.detail} for r in reasons])
 
 
@@ -207,8 +210,13 @@ def action_record(d: Dialect, row: Sequence[Any]) -> ActionRecord:
 
 
 def case_record(d: Dialect, row: Sequence[Any]) -> CaseRecord:
-    """A `CaseRecord` from a row of ``CASE_COLUMNS``."""
-    return CaseRecord(
+    """A `CaseRecord` from a row of ``CASE_COLUMNS``.
+
+    The case data is validated (a host may have written the row through an older version);
+    the columns the store itself wrote are taken as they are.
+    """
+    return trusted(
+        CaseRecord,
         case=Case.model_validate_json(row[0]),
         campaign_id=row[1],
         campaign_version=row[2],
