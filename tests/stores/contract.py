@@ -302,6 +302,11 @@ class StoreContract:
         sent = history[-1]
         assert (sent.attempt, sent.worker, sent.variant, sent.cost) == (1, "w1", "A", cost)
         assert (sent.campaign_id, sent.campaign_version, sent.step_id) == ("b2c", 1, "reminder-1")
+        for entry in history:  # every entry names the action fully, the claim's included
+            assert (entry.case_id, entry.idempotency_key) == ("C-1", claim.idempotency_key)
+            assert (entry.campaign_id, entry.campaign_version) == ("b2c", 1)
+            assert (entry.step_id, entry.channel, entry.variant) == ("reminder-1", "email", "A")
+        assert (history[1].attempt, history[1].worker, history[1].reasons) == (1, "w1", ())
         assert [e.seq for e in history] == sorted(e.seq for e in history)
         assert await store.pending("C-1") == []
 

@@ -113,13 +113,19 @@ def _action_row(d: Dialect, a: Action, at: datetime) -> tuple[Any, ...]:
     )
 
 
+ClaimRows = tuple[list[tuple[Any, ...]], str, datetime]
+"""What `claim_due` returns: rows of ``key, payload, old status, attempt, attempting_since``,
+the lease id and the lease's end; `claims` turns them into `Claim` objects."""
+
+
 def claim_due(
     d: Dialect, now: datetime, *, limit: int, lease: timedelta, worker: str
-) -> Op[list[Claim]]:
+) -> Op[ClaimRows]:
     """Lease the earliest due actions and journal the claims.
 
     PostgreSQL does it in one statement that skips rows other claimers hold; SQLite holds
-    the write lock (``BEGIN IMMEDIATE``) across a select and the updates.
+    the write lock (``BEGIN IMMEDIATE``) across a select and the updates, and journals from
+    the action's columns, so the payloads are decoded (`claims`) after the lock is released.
     """
     lease_id, expires = uuid.uuid4().hex, now + lease
     if d.is_postgres:
@@ -139,16 +145,17 @@ def claim_due(
             alone=True,
         )
         rows.sort(key=lambda r: (r[5], r[0]))
-        return [_claim(d, r, lease_id, worker, expires) for r in rows]
+        return rows, lease_id, expires
     rows = yield Query(
         d.sql(
-            "SELECT idempotency_key, payload, status, attempts + 1, attempting_since FROM {action}"
+            "SELECT idempotency_key, payload, status, attempts + 1, attempting_since, case_id,"
+            " campaign_id, campaign_version, step_id, channel, variant FROM {action}"
             f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at, idempotency_key LIMIT ?"
         ),
         (d.time(now), limit),
     )
     if not rows:
-        return []
+        return [], lease_id, expires
     yield Query(
         d.sql(
             "UPDATE {action} SET status = 'claimed', attempts = attempts + 1, lease_id = ?,"
@@ -157,34 +164,43 @@ def claim_due(
         [(lease_id, worker, d.time(expires), d.time(now), r[0]) for r in rows],
         many=True,
     )
-    claims = [_claim(d, r, lease_id, worker, expires) for r in rows]
     journal = [
         journal_row(
             d,
             JournalKind.CLAIMED,
             now,
-            action=c.action,
-            attempt=c.attempt,
+            case_id=r[5],
+            idempotency_key=r[0],
+            campaign_id=r[6],
+            campaign_version=r[7],
+            step_id=r[8],
+            channel=r[9],
+            variant=r[10],
+            attempt=r[3],
             worker=worker,
             reasons=(TAKEN_OVER,) if r[2] == ActionStatus.CLAIMED else (),
         )
-        for c, r in zip(claims, rows, strict=True)
+        for r in rows
     ]
     yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
-    return claims
+    return rows, lease_id, expires
 
 
-def _claim(d: Dialect, row: Sequence[Any], lease_id: str, worker: str, expires: datetime) -> Claim:
-    """A claim from ``idempotency_key, payload, old status, attempt, attempting_since``."""
-    return trusted(
-        Claim,
-        action=Action.model_validate_json(row[1]),
-        lease_id=lease_id,
-        attempt=row[3],
-        worker=worker,
-        lease_expires_at=expires,
-        uncertain_since=d.from_time(row[4]),
-    )
+def claims(d: Dialect, found: ClaimRows, *, worker: str) -> list[Claim]:
+    """The `Claim` objects of `claim_due`'s rows, decoded outside the transaction."""
+    rows, lease_id, expires = found
+    return [
+        trusted(
+            Claim,
+            action=Action.model_validate_json(r[1]),
+            lease_id=lease_id,
+            attempt=r[3],
+            worker=worker,
+            lease_expires_at=expires,
+            uncertain_since=d.from_time(r[4]),
+        )
+        for r in rows
+    ]
 
 
 _PG_CLAIM = f"""

@@ -266,19 +266,25 @@ def journal_row(
     event: Event | None = None,
     idempotency_key: str | None = None,
     step_id: str | None = None,
+    campaign_id: str | None = None,
+    campaign_version: int | None = None,
+    variant: str | None = None,
 ) -> tuple[Any, ...]:
-    """The parameters of one journal insert, in ``JOURNAL_COLUMNS`` order."""
+    """The parameters of one journal insert, in ``JOURNAL_COLUMNS`` order.
+
+    The action's fields come from ``action`` when given, else from the keyword arguments.
+    """
     a = action
     return (
         d.time(at),
         kind.value,
         a.case_id if a else case_id,
         a.idempotency_key if a else idempotency_key,
-        a.campaign_id if a else None,
-        a.campaign_version if a else None,
+        a.campaign_id if a else campaign_id,
+        a.campaign_version if a else campaign_version,
         a.step_id if a else step_id,
         channel or (a.channel if a else None),
-        a.variant if a else None,
+        a.variant if a else variant,
         attempt,
         worker,
         *money_columns(cost),

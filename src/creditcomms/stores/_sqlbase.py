@@ -190,9 +190,10 @@ class SQLStoreBase(abc.ABC):
         """Lease up to ``limit`` actions due at ``now``, earliest first."""
         check_claim_options(limit=limit, lease=lease, worker=worker)
         now = aware(now, field="now", operation="claim_due")
-        return await self._run(
+        found = await self._run(
             action_ops.claim_due(self._dialect, now, limit=limit, lease=lease, worker=worker)
         )
+        return action_ops.claims(self._dialect, found, worker=worker)
 
     async def extend_lease(self, claim: Claim, /, *, at: datetime, lease: timedelta) -> Claim:
         """Push the lease to ``at + lease``; return the claim with its new expiry.

@@ -11,7 +11,7 @@ from typing import Literal, TypeVar
 
 from creditcomms.errors import ConfigurationError, StoreError
 
-from ._sql import Op, Rows, sqlite_dialect
+from ._sql import Op, Query, Rows, sqlite_dialect
 from ._sqlbase import SQLStoreBase
 
 __all__ = ["SQLiteStore"]
@@ -79,19 +79,27 @@ class SQLiteStore(SQLStoreBase):
         return f"SQLiteStore({where!r})"
 
     async def _run(self, program: Op[T], /, *, write: bool = True) -> T:
+        # The program prepares its first statement (for a batch: every row's parameters)
+        # before it has read anything, so that work is done before taking the write lock
+        # that other processes on the same file wait for.
+        try:
+            first = next(program)
+        except StopIteration as done:  # the program needed no query at all
+            result: T = done.value
+            return result
         if self._external is not None:
             try:
-                return _drive(self._external, program)
+                return _drive(self._external, program, first)
             except sqlite3.Error as exc:
                 raise StoreError(f"SQLite store failed: {exc}") from exc
-        return await asyncio.to_thread(self._run_own, program, write)
+        return await asyncio.to_thread(self._run_own, program, first, write)
 
-    def _run_own(self, program: Op[T], write: bool) -> T:
+    def _run_own(self, program: Op[T], first: Query, write: bool) -> T:
         with self._lock:
             conn = self._connection()
             try:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                result = _drive(conn, program)
+                result = _drive(conn, program, first)
                 conn.execute("COMMIT")
             except BaseException as exc:
                 if conn.in_transaction:
@@ -122,10 +130,9 @@ class SQLiteStore(SQLStoreBase):
                 self._conn = None
 
 
-def _drive(conn: sqlite3.Connection, program: Op[T]) -> T:
-    """Run a SQL program's queries on ``conn`` until it returns."""
+def _drive(conn: sqlite3.Connection, program: Op[T], query: Query) -> T:
+    """Run ``query`` and the program's further queries on ``conn`` until it returns."""
     try:
-        query = next(program)
         while True:
             rows: Rows = []
             if query.many and " RETURNING " in query.sql:  # executemany cannot return rows
