@@ -2,20 +2,28 @@
 
 EPC069-12 fixes error correction M and caps the symbol at version 13, so every EPC code fits
 this narrow case. A general encoder spends most of its time evaluating all eight masks and
-placing modules one by one; here everything that depends only on the version (function
-patterns, the module placement order, the mask) is computed once, and a symbol is made with a
-few integer operations (Reed-Solomon remainders as big integers) and one gather. Any mask gives
-a standard-conforming symbol; the fixed mask only skips the optional penalty evaluation.
-Larger payloads fall back to segno with its full mask evaluation.
+placing modules one by one; here everything that depends only on the version is computed
+once (function patterns, block layout, Reed-Solomon tables, where each module comes from),
+and a symbol is made with a handful of C-level operations:
+
+* Reed-Solomon: the remainder is linear in the data, so each block's error correction is the
+  XOR of one table entry per data codeword (per position, the remainder of every byte value).
+* Interleaving: one gather of the codewords.
+* Placement: the masked bit stream and the function patterns (column by column) form one
+  buffer; every column of the symbol is a few strided slices of it (a column pair's data
+  bits alternate, so one column is every other bit), and the rows are strided slices of
+  the columns.
+
+Any mask gives a standard-conforming symbol; the fixed mask only skips the optional penalty
+evaluation. Larger payloads fall back to segno with its full mask evaluation.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
+from functools import reduce
+from operator import getitem, xor
 
 import segno
 
@@ -123,9 +131,29 @@ def _ecc(block: bytes, degree: int) -> bytes:
     return rem.to_bytes(degree, "big")
 
 
+@functools.cache
+def _rs_tables(degree: int, length: int) -> tuple[list[int], ...]:
+    """Per position of a ``length``-codeword block, the remainder (an integer) of each byte.
+
+    The remainder is linear over GF(2): a block's error correction is the XOR of the entries
+    of its codewords. A byte at the last position leaves ``_rs_rows(degree)[byte]``; one
+    position earlier, that remainder goes through one more (zero) step of the division.
+    """
+    rows = _rs_rows(degree)
+    keep = (1 << (8 * degree)) - 1
+    top = 8 * (degree - 1)
+    tables = [list(rows)]
+    for _ in range(length - 1):
+        tables.append([((rem << 8) & keep) ^ rows[rem >> top] for rem in tables[-1]])
+    return tuple(reversed(tables))
+
+
 def _capacity(version: int) -> int:
     """Data codewords of the version at error correction M."""
-    return sum(count * size for count, size in _BLOCKS[version][1])
+    return _CAPACITY[version]
+
+
+_CAPACITY = {v: sum(count * size for count, size in groups) for v, (_, groups) in _BLOCKS.items()}
 
 
 def _count_bits(version: int) -> int:
@@ -141,7 +169,7 @@ def _pick_version(length: int) -> int | None:
 
 
 def _codewords(data: bytes, version: int) -> bytes:
-    capacity = _capacity(version)
+    capacity = _CAPACITY[version]
     cc = _count_bits(version)
     bits = 4 + cc + 8 * len(data)
     value = ((0b0100 << cc | len(data)) << 8 * len(data)) | int.from_bytes(data, "big")
@@ -154,21 +182,6 @@ def _codewords(data: bytes, version: int) -> bytes:
     body = value.to_bytes(bits // 8, "big") if bits else b""
     filler = b"\xec\x11" * capacity
     return body + filler[: capacity - len(body)]
-
-
-def _interleave(data: bytes, version: int) -> bytes:
-    degree, groups = _BLOCKS[version]
-    blocks: list[bytes] = []
-    start = 0
-    for count, size in groups:
-        for _ in range(count):
-            blocks.append(data[start : start + size])
-            start += size
-    short = len(blocks[0])  # later blocks are at most one codeword longer
-    head = bytes(chain.from_iterable(zip(*(b[:short] for b in blocks), strict=True)))
-    tail = bytes(b[short] for b in blocks if len(b) > short)
-    eccs = [_ecc(b, degree) for b in blocks]
-    return head + tail + bytes(chain.from_iterable(zip(*eccs, strict=True)))
 
 
 class _Template:
@@ -260,39 +273,136 @@ class _Template:
         return order
 
 
+def _progressions(indices: list[int]) -> tuple[slice, ...]:
+    """Cover ``indices`` in order with slices, each a maximal arithmetic progression."""
+    runs: list[slice] = []
+    i, end = 0, len(indices)
+    while i < end:
+        start = indices[i]
+        step = indices[i + 1] - start if i + 1 < end else 1
+        j = i + 1
+        while j < end and indices[j] - indices[j - 1] == step:
+            j += 1
+        stop = start + step * (j - i)
+        runs.append(slice(start, stop if stop >= 0 else None, step))
+        i = j
+    return tuple(runs)
+
+
 @dataclass(frozen=True, slots=True)
-class _Plan:
+class _Block:
+    """One Reed-Solomon block: its data codewords and where they go in the stream."""
+
+    data: slice
+    """The block in the data codewords."""
+    tables: tuple[list[int], ...]
+    """Per data codeword, the error correction (an integer) of each byte value."""
+    head: slice
+    """Stream positions of the first ``short`` codewords (``short``: the shortest block)."""
+    tail: int | None
+    """Stream position of the last codeword of a longer block, else None."""
+    ecc: slice
+    """Stream positions of the error correction codewords."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Everything about one version that does not depend on the data."""
+
     size: int
-    count: int
-    """Data modules (codeword bits plus remainder bits)."""
+    degree: int
+    blocks: tuple[_Block, ...]
+    length: int
+    """Codewords in the stream: data and error correction."""
+    shift: int
+    """Remainder bits after the codeword stream."""
     mask: int
     """The mask bits in placement order, as one integer (first module = highest bit)."""
-    gather: Callable[[bytes], tuple[int, ...]]
+    bits: str
+    """``format`` spec writing the stream as one binary digit per data module."""
     template: bytes
+    """Function pattern modules, column by column (data modules 0)."""
+    columns: tuple[slice, ...]
+    """Slices of data bits + ``template`` that give the symbol column by column."""
+    rows: tuple[slice, ...]
+    """Slices of the columns that give the symbol row by row."""
+
+
+def _blocks(version: int) -> tuple[_Block, ...]:
+    """The blocks of a version; data codewords and then error correction are interleaved."""
+    degree, groups = _BLOCKS[version]
+    spans = [size for count, size in groups for _ in range(count)]
+    k, short, capacity = len(spans), min(spans), sum(spans)
+    blocks, start, longer = [], 0, 0
+    for i, size in enumerate(spans):
+        tail = None
+        if size > short:
+            tail, longer = k * short + longer, longer + 1
+        blocks.append(
+            _Block(
+                data=slice(start, start + size),
+                tables=_rs_tables(degree, size),
+                head=slice(i, k * short, k),
+                tail=tail,
+                ecc=slice(capacity + i, None, k),
+            )
+        )
+        start += size
+    return tuple(blocks)
 
 
 @functools.cache
-def _plan(version: int) -> _Plan:
+def _layout(version: int) -> _Layout:
     tpl = _Template(version)
     n = tpl.size
+    degree, _ = _BLOCKS[version]
+    blocks = _blocks(version)
+    length = _CAPACITY[version] + len(blocks) * degree
     count = len(tpl.order)
     mask = 0
     for index in tpl.order:
         mask = mask << 1 | int((index % n) % 3 == 0)
     slot = {flat: i for i, flat in enumerate(tpl.order)}
-    sources = [slot.get(flat, count + flat) for flat in range(n * n)]
-    return _Plan(n, count, mask, itemgetter(*sources), bytes(tpl.dark))
+    by_column = [y * n + x for x in range(n) for y in range(n)]
+    return _Layout(
+        size=n,
+        degree=degree,
+        blocks=blocks,
+        length=length,
+        shift=count - 8 * length,
+        mask=mask,
+        bits=f"0{count}b",
+        template=bytes(0 if flat in slot else tpl.dark[flat] for flat in by_column),
+        columns=_progressions([slot.get(flat, count + k) for k, flat in enumerate(by_column)]),
+        rows=tuple(slice(y, None, n) for y in range(n)),
+    )
 
 
 _BITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
+def _stream(words: bytes, lay: _Layout) -> bytearray:
+    """Data codewords and their error correction, interleaved block by block."""
+    stream = bytearray(lay.length)
+    degree = lay.degree
+    for block in lay.blocks:
+        data = words[block.data]
+        if block.tail is None:
+            stream[block.head] = data
+        else:
+            stream[block.head] = data[:-1]
+            stream[block.tail] = data[-1]
+        stream[block.ecc] = reduce(xor, map(getitem, block.tables, data)).to_bytes(degree, "big")
+    return stream
+
+
 def _fast(data: bytes, version: int) -> Matrix:
-    plan = _plan(version)
-    stream = _interleave(_codewords(data, version), version)
-    value = int.from_bytes(stream, "big") << (plan.count - 8 * len(stream))
-    bits = format(value ^ plan.mask, f"0{plan.count}b").encode("ascii").translate(_BITS)
-    return Matrix(version, plan.size, bytes(plan.gather(bits + plan.template)))
+    lay = _layout(version)
+    stream = _stream(_codewords(data, version), lay)
+    value = (int.from_bytes(stream, "big") << lay.shift) ^ lay.mask
+    source = format(value, lay.bits).encode("ascii").translate(_BITS) + lay.template
+    columns = b"".join(map(source.__getitem__, lay.columns))
+    return Matrix(version, lay.size, b"".join(map(columns.__getitem__, lay.rows)))
 
 
 def _general(data: bytes) -> Matrix:

@@ -81,26 +81,27 @@ class PaymentQR:
         )
 
     def png(self, *, scale: int = 4, border: int = 4) -> bytes:
-        """Return a 1-bit greyscale PNG, ``scale`` pixels per module."""
+        """Return a 1-bit greyscale PNG, ``scale`` pixels per module.
+
+        The first pixel row of each module row is stored as is (PNG filter 0) and the
+        ``scale - 1`` copies below it with filter 2 ("Up": zero bytes), which makes the
+        image smaller and quicker to compress than repeated rows.
+        """
         n = self.matrix.size
         side = (n + 2 * border) * scale
         if scale % 4 == 0:
-            lines = [_hex_scanlines(self.matrix, scale, border)]
+            lines = _hex_scanlines(self.matrix, scale, border)
         else:
-            blank = b"\x00" + _pack("1" * side)
-            lines = [blank] * (border * scale)
-            edge = "1" * (border * scale)
-            for row in self.matrix.rows():
-                pixels = row.decode("latin-1").translate(_scaled_pixels(scale))
-                line = b"\x00" + _pack(edge + pixels + edge)
-                lines.extend([line] * scale)
-            lines.extend([blank] * (border * scale))
-        header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(b"".join(lines), _PNG_LEVEL))
-            + _chunk(b"IEND", b"")
+            shape = _shape(n, scale, border)
+            white = [b"\x00" + _pack("1" * side) + shape.margin] if border else []
+            edge, pixels = "1" * (border * scale), _scaled_pixels(scale)
+            parts = [
+                b"\x00" + _pack(edge + row.decode("latin-1").translate(pixels) + edge)
+                for row in self.matrix.rows()
+            ]
+            lines = b"".join([*white, shape.repeat.join(parts), shape.repeat, *white])
+        return b"".join(
+            (_png_head(side), _chunk(b"IDAT", zlib.compress(lines, _PNG_LEVEL)), _PNG_END)
         )
 
     def data_uri(self, *, kind: Literal["png", "svg"] = "png", scale: int = 4) -> str:
@@ -118,33 +119,70 @@ def _scaled_pixels(scale: int) -> dict[int, str]:
     return {key: value * scale for key, value in _PIXEL_ROW.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What the scanlines of one symbol size, scale and border share."""
+
+    repeat: bytes
+    """The ``scale - 1`` copies of a pixel row: filter 2 (Up), so all zero bytes."""
+    margin: bytes
+    """The quiet zone below the first white row of a margin: copies of that row."""
+    rows: struct.Struct
+    """Splits the hex digits of the modules into rows (hex path)."""
+    head: bytes
+    """Hex digits before the first module row: the top margin, the filter byte, the edge."""
+    separator: bytes
+    """Hex digits between two module rows: edge, padding, copies, filter byte, edge."""
+    tail: bytes
+    """Hex digits after the last module row: edge, padding, copies, the bottom margin."""
+
+
+@functools.cache
+def _shape(n: int, scale: int, border: int) -> _Shape:
+    pixels = (n + 2 * border) * scale
+    row_bytes = -(-pixels // 8)
+    copy = b"\x02" + bytes(row_bytes)
+    repeat = copy * (scale - 1)
+    margin = copy * (border * scale - 1) if border else b""
+    digits = scale // 4  # hex digits per module, when scale is a multiple of 4
+    edge = b"f" * (border * digits)
+    pad = b"0" * (2 * row_bytes - pixels // 4)
+    white = (b"00" + b"f" * (pixels // 4) + pad + margin.hex().encode()) if border else b""
+    between = repeat.hex().encode()
+    return _Shape(
+        repeat=repeat,
+        margin=margin,
+        rows=struct.Struct(f"{n * digits}s" * n),
+        head=white + b"00" + edge,
+        separator=edge + pad + between + b"00" + edge,
+        tail=edge + pad + between + white,
+    )
+
+
 _HEX_PIXELS = bytes.maketrans(b"\x00\x01", b"f0")  # light module -> 4 white pixel bits
 
 
-def _hex_scanlines(matrix: Matrix, scale: int, border: int) -> bytes:
-    """The PNG scanlines (filter byte 0 each) when each module is a whole number of hex digits.
+@functools.cache
+def _hex_modules(digits: int) -> dict[int, str]:
+    """Light and dark module as ``digits`` hex digits each, for ``str.translate``."""
+    return {0: "f" * digits, 1: "0" * digits}
 
-    With ``scale`` a multiple of 4, a module is ``scale // 4`` hex digits of ``f`` (white) or
-    ``0`` (black), so the image is one ``translate`` of the modules, a join of hex rows and
-    one ``unhexlify``, instead of a bit string parsed as an integer per row. The bytes equal
-    the general path's, padding bits included.
+
+def _hex_scanlines(matrix: Matrix, scale: int, border: int) -> bytes:
+    """The PNG scanlines when each module is a whole number of hex digits (``scale % 4 == 0``).
+
+    A module is ``scale // 4`` hex digits of ``f`` (white) or ``0`` (black). One ``translate``
+    turns the modules into hex digits, one ``struct`` unpack cuts them into rows, and one
+    join puts the edges, the filter bytes, the copies of each row (the same bytes for every
+    row, filter 2) and the margins in between, for a single ``unhexlify``.
     """
-    digits = scale // 4
-    n = matrix.size
-    width = (n + 2 * border) * digits
-    pad = b"0" if width % 2 else b""
-    edge = b"f" * (border * digits)
-    blank = b"00" + b"f" * width + pad
-    hexed = matrix.modules.translate(_HEX_PIXELS)
-    if digits > 1:
-        hexed = b"".join(bytes((c,)) * digits for c in hexed)
-    step = n * digits
-    rows = [
-        (b"00" + edge + hexed[start : start + step] + edge + pad) * scale
-        for start in range(0, len(hexed), step)
-    ]
-    margin = blank * (border * scale)
-    return binascii.unhexlify(b"".join((margin, *rows, margin)))
+    shape = _shape(matrix.size, scale, border)
+    if scale == 4:
+        hexed = matrix.modules.translate(_HEX_PIXELS)
+    else:
+        hexed = matrix.modules.decode("latin-1").translate(_hex_modules(scale // 4)).encode()
+    body = shape.separator.join(shape.rows.unpack(hexed))
+    return binascii.unhexlify(b"".join((shape.head, body, shape.tail)))
 
 
 @functools.cache
@@ -200,8 +238,18 @@ def _pack(bits: str) -> bytes:
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(tag + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
+    crc = zlib.crc32(data, zlib.crc32(tag))
+    return b"".join((len(data).to_bytes(4, "big"), tag, data, crc.to_bytes(4, "big")))
+
+
+@functools.cache
+def _png_head(side: int) -> bytes:
+    """The PNG signature and header of a ``side`` x ``side`` 1-bit greyscale image."""
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+
+
+_PNG_END = _chunk(b"IEND", b"")
 
 
 def make_qr(payload: str, /, *, kind: QRKind | str = QRKind.LINK) -> PaymentQR:
