@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditcomms.payments import PaymentQR, QRKind, make_qr
-from creditcomms.payments._encoder import _EXP, _LOG, _codewords, _ecc, _Template, encode_matrix
+from creditcomms.payments._encoder import _codewords, _Template, encode_matrix
+from creditcomms.payments._reedsolomon import _EXP, _LOG, _ecc
 
 Decoder = Callable[[bytes], list[bytes]]
 

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from functools import reduce
-from operator import getitem, xor
 
 import segno
 
 from creditcomms.errors import QRCodeError
 
+from ._reedsolomon import _rs_tables
+
 __all__ = ["MAX_FAST_VERSION", "Matrix", "encode_matrix"]
+
 
 MAX_FAST_VERSION = 13
 _MASK = 2
@@ -81,71 +82,6 @@ class Matrix:
         """The symbol's rows, top to bottom."""
         n = self.size
         return [self.modules[i : i + n] for i in range(0, n * n, n)]
-
-
-def _gf_tables() -> tuple[list[int], list[int]]:
-    exp = [0] * 512
-    log = [0] * 256
-    value = 1
-    for i in range(255):
-        exp[i] = value
-        log[value] = i
-        value <<= 1
-        if value & 0x100:
-            value ^= 0x11D
-    for i in range(255, 512):
-        exp[i] = exp[i - 255]
-    return exp, log
-
-
-_EXP, _LOG = _gf_tables()
-
-
-@functools.cache
-def _rs_rows(degree: int) -> tuple[int, ...]:
-    """For each lead factor, the generator polynomial times it, packed as one integer."""
-    gen = [1]
-    for i in range(degree):  # multiply by (x - a^i)
-        nxt = [0] * (len(gen) + 1)
-        for j, coef in enumerate(gen):
-            nxt[j] ^= coef
-            if coef:
-                nxt[j + 1] ^= _EXP[_LOG[coef] + i]
-        gen = nxt
-    tail = gen[1:]
-    rows = [0]
-    for factor in range(1, 256):
-        lf = _LOG[factor]
-        products = bytes(_EXP[lf + _LOG[g]] if g else 0 for g in tail)
-        rows.append(int.from_bytes(products, "big"))
-    return tuple(rows)
-
-
-def _ecc(block: bytes, degree: int) -> bytes:
-    rows = _rs_rows(degree)
-    keep = (1 << (8 * degree)) - 1
-    top = 8 * (degree - 1)
-    rem = 0
-    for byte in block:
-        rem = ((rem << 8) & keep) ^ rows[byte ^ (rem >> top)]
-    return rem.to_bytes(degree, "big")
-
-
-@functools.cache
-def _rs_tables(degree: int, length: int) -> tuple[list[int], ...]:
-    """Per position of a ``length``-codeword block, the remainder (an integer) of each byte.
-
-    The remainder is linear over GF(2): a block's error correction is the XOR of the entries
-    of its codewords. A byte at the last position leaves ``_rs_rows(degree)[byte]``; one
-    position earlier, that remainder goes through one more (zero) step of the division.
-    """
-    rows = _rs_rows(degree)
-    keep = (1 << (8 * degree)) - 1
-    top = 8 * (degree - 1)
-    tables = [list(rows)]
-    for _ in range(length - 1):
-        tables.append([((rem << 8) & keep) ^ rows[rem >> top] for rem in tables[-1]])
-    return tuple(reversed(tables))
 
 
 def _capacity(version: int) -> int:
@@ -273,15 +209,35 @@ class _Template:
         return order
 
 
-def _progressions(indices: list[int]) -> tuple[slice, ...]:
-    """Cover ``indices`` in order with slices, each a maximal arithmetic progression."""
+def _runs(indices: list[int | None], bound: int) -> tuple[slice, ...]:
+    """Cover ``indices`` in order with few slices of arithmetic progressions.
+
+    ``None`` is a module whose value does not matter (a function pattern, drawn over the
+    result later): a run goes on through it with any index below ``bound``, so the runs
+    break only where the data does.
+    """
     runs: list[slice] = []
     i, end = 0, len(indices)
     while i < end:
         start = indices[i]
-        step = indices[i + 1] - start if i + 1 < end else 1
+        if start is None:  # nothing to continue from: any bytes will do
+            j = i
+            while j < end and indices[j] is None:
+                j += 1
+            runs.append(slice(0, j - i))
+            i = j
+            continue
+        nxt = i + 1
+        while nxt < end and indices[nxt] is None:
+            nxt += 1
+        step = 1
+        if nxt < end:
+            gap, rest = divmod(indices[nxt] - start, nxt - i)  # type: ignore[operator]
+            step = gap if gap and not rest else 1
         j = i + 1
-        while j < end and indices[j] - indices[j - 1] == step:
+        while j < end and 0 <= start + step * (j - i) < bound:
+            if indices[j] is not None and indices[j] != start + step * (j - i):
+                break
             j += 1
         stop = start + step * (j - i)
         runs.append(slice(start, stop if stop >= 0 else None, step))
@@ -295,7 +251,7 @@ class _Block:
 
     data: slice
     """The block in the data codewords."""
-    tables: tuple[list[int], ...]
+    tables: tuple[tuple[int, ...], ...]
     """Per data codeword, the error correction (an integer) of each byte value."""
     head: slice
     """Stream positions of the first ``short`` codewords (``short``: the shortest block)."""
@@ -320,12 +276,14 @@ class _Layout:
     """The mask bits in placement order, as one integer (first module = highest bit)."""
     bits: str
     """``format`` spec writing the stream as one binary digit per data module."""
-    template: bytes
-    """Function pattern modules, column by column (data modules 0)."""
     columns: tuple[slice, ...]
-    """Slices of data bits + ``template`` that give the symbol column by column."""
+    """Slices of the data bits that give the symbol column by column."""
     rows: tuple[slice, ...]
     """Slices of the columns that give the symbol row by row."""
+    keep: int
+    """``0x01`` per data module, row by row: ``ASCII digit & keep`` is the module."""
+    patterns: int
+    """The function patterns, row by row, one byte per module (data modules 0)."""
 
 
 def _blocks(version: int) -> tuple[_Block, ...]:
@@ -372,13 +330,13 @@ def _layout(version: int) -> _Layout:
         shift=count - 8 * length,
         mask=mask,
         bits=f"0{count}b",
-        template=bytes(0 if flat in slot else tpl.dark[flat] for flat in by_column),
-        columns=_progressions([slot.get(flat, count + k) for k, flat in enumerate(by_column)]),
+        columns=_runs([slot.get(flat) for flat in by_column], count),
         rows=tuple(slice(y, None, n) for y in range(n)),
+        keep=int.from_bytes(bytes(int(flat in slot) for flat in range(n * n)), "big"),
+        patterns=int.from_bytes(
+            bytes(0 if i in slot else d for i, d in enumerate(tpl.dark)), "big"
+        ),
     )
-
-
-_BITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def _stream(words: bytes, lay: _Layout) -> bytearray:
@@ -392,7 +350,10 @@ def _stream(words: bytes, lay: _Layout) -> bytearray:
         else:
             stream[block.head] = data[:-1]
             stream[block.tail] = data[-1]
-        stream[block.ecc] = reduce(xor, map(getitem, block.tables, data)).to_bytes(degree, "big")
+        ecc = 0
+        for table, byte in zip(block.tables, data, strict=True):
+            ecc ^= table[byte]
+        stream[block.ecc] = ecc.to_bytes(degree, "big")
     return stream
 
 
@@ -400,9 +361,11 @@ def _fast(data: bytes, version: int) -> Matrix:
     lay = _layout(version)
     stream = _stream(_codewords(data, version), lay)
     value = (int.from_bytes(stream, "big") << lay.shift) ^ lay.mask
-    source = format(value, lay.bits).encode("ascii").translate(_BITS) + lay.template
-    columns = b"".join(map(source.__getitem__, lay.columns))
-    return Matrix(version, lay.size, b"".join(map(columns.__getitem__, lay.rows)))
+    bits = format(value, lay.bits).encode("ascii")
+    columns = b"".join(map(bits.__getitem__, lay.columns))
+    digits = int.from_bytes(b"".join(map(columns.__getitem__, lay.rows)), "big")
+    modules = (digits & lay.keep | lay.patterns).to_bytes(lay.size * lay.size, "big")
+    return Matrix(version, lay.size, modules)
 
 
 def _general(data: bytes) -> Matrix:
