@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import enum
 import functools
 import re
-import struct
-import zlib
 from dataclasses import dataclass
 from typing import Literal
 
 from ._encoder import Matrix, encode_matrix
+from ._png import png
 
 __all__ = ["PaymentQR", "QRKind", "make_qr"]
 
 _ASCII_BITS = bytes.maketrans(b"\x00\x01", b"01")
-_PNG_LEVEL = 1
-"""zlib level of the PNG data: the fastest; a 1-bit QR image is a few hundred bytes at any level."""
-_PIXEL_ROW: dict[int, str] = {0: "1", 1: "0"}  # dark module -> black pixel bit
 
 
 class QRKind(enum.StrEnum):
@@ -84,25 +79,9 @@ class PaymentQR:
         """Return a 1-bit greyscale PNG, ``scale`` pixels per module.
 
         The first pixel row of each module row is stored as is (PNG filter 0) and the
-        ``scale - 1`` copies below it with filter 2 ("Up": zero bytes), which makes the
-        image smaller and quicker to compress than repeated rows.
+        ``scale - 1`` copies below it with filter 2 ("Up": zero bytes).
         """
-        n = self.matrix.size
-        side = (n + 2 * border) * scale
-        if scale % 4 == 0:
-            lines = _hex_scanlines(self.matrix, scale, border)
-        else:
-            shape = _shape(n, scale, border)
-            white = [b"\x00" + _pack("1" * side) + shape.margin] if border else []
-            edge, pixels = "1" * (border * scale), _scaled_pixels(scale)
-            parts = [
-                b"\x00" + _pack(edge + row.decode("latin-1").translate(pixels) + edge)
-                for row in self.matrix.rows()
-            ]
-            lines = b"".join([*white, shape.repeat.join(parts), shape.repeat, *white])
-        return b"".join(
-            (_png_head(side), _chunk(b"IDAT", zlib.compress(lines, _PNG_LEVEL)), _PNG_END)
-        )
+        return png(self.matrix.modules, self.matrix.size, scale=scale, border=border)
 
     def data_uri(self, *, kind: Literal["png", "svg"] = "png", scale: int = 4) -> str:
         """Return a ``data:`` URI for an ``<img src>`` (PNG by default: mail clients show it)."""
@@ -111,78 +90,6 @@ class PaymentQR:
             return f"data:image/svg+xml;base64,{encoded}"
         encoded = base64.b64encode(self.png(scale=scale)).decode("ascii")
         return f"data:image/png;base64,{encoded}"
-
-
-@functools.cache
-def _scaled_pixels(scale: int) -> dict[int, str]:
-    """``_PIXEL_ROW`` with each module widened to ``scale`` pixels, for one ``translate``."""
-    return {key: value * scale for key, value in _PIXEL_ROW.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """What the scanlines of one symbol size, scale and border share."""
-
-    repeat: bytes
-    """The ``scale - 1`` copies of a pixel row: filter 2 (Up), so all zero bytes."""
-    margin: bytes
-    """The quiet zone below the first white row of a margin: copies of that row."""
-    rows: struct.Struct
-    """Splits the hex digits of the modules into rows (hex path)."""
-    head: bytes
-    """Hex digits before the first module row: the top margin, the filter byte, the edge."""
-    separator: bytes
-    """Hex digits between two module rows: edge, padding, copies, filter byte, edge."""
-    tail: bytes
-    """Hex digits after the last module row: edge, padding, copies, the bottom margin."""
-
-
-@functools.cache
-def _shape(n: int, scale: int, border: int) -> _Shape:
-    pixels = (n + 2 * border) * scale
-    row_bytes = -(-pixels // 8)
-    copy = b"\x02" + bytes(row_bytes)
-    repeat = copy * (scale - 1)
-    margin = copy * (border * scale - 1) if border else b""
-    digits = scale // 4  # hex digits per module, when scale is a multiple of 4
-    edge = b"f" * (border * digits)
-    pad = b"0" * (2 * row_bytes - pixels // 4)
-    white = (b"00" + b"f" * (pixels // 4) + pad + margin.hex().encode()) if border else b""
-    between = repeat.hex().encode()
-    return _Shape(
-        repeat=repeat,
-        margin=margin,
-        rows=struct.Struct(f"{n * digits}s" * n),
-        head=white + b"00" + edge,
-        separator=edge + pad + between + b"00" + edge,
-        tail=edge + pad + between + white,
-    )
-
-
-_HEX_PIXELS = bytes.maketrans(b"\x00\x01", b"f0")  # light module -> 4 white pixel bits
-
-
-@functools.cache
-def _hex_modules(digits: int) -> dict[int, str]:
-    """Light and dark module as ``digits`` hex digits each, for ``str.translate``."""
-    return {0: "f" * digits, 1: "0" * digits}
-
-
-def _hex_scanlines(matrix: Matrix, scale: int, border: int) -> bytes:
-    """The PNG scanlines when each module is a whole number of hex digits (``scale % 4 == 0``).
-
-    A module is ``scale // 4`` hex digits of ``f`` (white) or ``0`` (black). One ``translate``
-    turns the modules into hex digits, one ``struct`` unpack cuts them into rows, and one
-    join puts the edges, the filter bytes, the copies of each row (the same bytes for every
-    row, filter 2) and the margins in between, for a single ``unhexlify``.
-    """
-    shape = _shape(matrix.size, scale, border)
-    if scale == 4:
-        hexed = matrix.modules.translate(_HEX_PIXELS)
-    else:
-        hexed = matrix.modules.decode("latin-1").translate(_hex_modules(scale // 4)).encode()
-    body = shape.separator.join(shape.rows.unpack(hexed))
-    return binascii.unhexlify(b"".join((shape.head, body, shape.tail)))
 
 
 @functools.cache
@@ -230,26 +137,6 @@ def _swiss_cross(border: int, size: int) -> str:
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _pack(bits: str) -> bytes:
-    bits += "0" * (-len(bits) % 8)
-    return int(bits, 2).to_bytes(len(bits) // 8, "big")
-
-
-def _chunk(tag: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(data, zlib.crc32(tag))
-    return b"".join((len(data).to_bytes(4, "big"), tag, data, crc.to_bytes(4, "big")))
-
-
-@functools.cache
-def _png_head(side: int) -> bytes:
-    """The PNG signature and header of a ``side`` x ``side`` 1-bit greyscale image."""
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-
-
-_PNG_END = _chunk(b"IEND", b"")
 
 
 def make_qr(payload: str, /, *, kind: QRKind | str = QRKind.LINK) -> PaymentQR:
