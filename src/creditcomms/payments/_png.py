@@ -75,6 +75,69 @@ class _Code:
     """Hex digits between module rows: edge, padding, marker bytes for the copies, filter, edge."""
     last: bytes
     """Hex digits after the last module row: edge and padding."""
+    adler: _Adler
+    """How to get the scanlines' Adler-32 from the marked rows."""
+
+
+_BASE = 65521
+"""Adler-32's modulus."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Adler:
+    """The Adler-32 of an image's scanlines from two checksums of its module rows.
+
+    Adler-32 is ``a = 1 + sum(d)`` and ``b = N + sum((N - i) * d[i])`` (mod 65521) over bytes
+    ``d[i]``. The scanlines are the first pixel rows with constant bytes (copies, margins)
+    between and around them, so their checksum is the rows' own, moved: by the constant
+    part, and by ``sum(r * S_r)`` (``S_r``: the sum of row ``r``) times the length of the
+    copies between two rows. The checksums of the rows with and without the marker bytes
+    between them (two strides) give that sum, without building the scanlines.
+    """
+
+    markers: bytes
+    """The marker byte values, deleted to get the rows alone."""
+    rows: int
+    """Length of the rows alone."""
+    marked: int
+    """Length of the rows with markers."""
+    marked_sum: int
+    """``sum((marked - i) * d[i])`` over the marker bytes."""
+    per_marker: int
+    """Inverse of the marker bytes per gap (mod 65521)."""
+    length: int
+    """Length of the scanlines."""
+    offset: int
+    """Bytes before the first module row (top margin)."""
+    gap: int
+    """Bytes of copies after each module row."""
+    constant: tuple[int, int]
+    """``sum(d)`` and ``sum((length - i) * d[i])`` over the constant bytes of the scanlines."""
+
+    def checksum(self, marked: bytes) -> int:
+        """The Adler-32 of the scanlines whose marked module rows are ``marked``."""
+        rows = zlib.adler32(marked.translate(None, self.markers))
+        b_marked = zlib.adler32(marked) >> 16
+        total = (rows & 0xFFFF) - 1
+        weighted = self.rows + self.rows * total - (rows >> 16)  # sum(i * d[i]) over the rows
+        spread = (
+            self.marked + self.marked * total - weighted + self.marked_sum - b_marked
+        ) * self.per_marker  # sum(r * S_r)
+        a = (1 + total + self.constant[0]) % _BASE
+        b = (
+            self.length
+            + (self.length - self.offset) * total
+            - weighted
+            - self.gap * spread
+            + self.constant[1]
+        ) % _BASE
+        return b << 16 | a
+
+
+def _weighted(data: bytes) -> tuple[int, int]:
+    """``sum(d)`` and ``sum((len - i) * d[i])``, mod 65521."""
+    size = len(data)
+    return sum(data) % _BASE, sum((size - i) * d for i, d in enumerate(data)) % _BASE
 
 
 @functools.cache
@@ -98,7 +161,13 @@ def _shape(n: int, scale: int, border: int) -> _Shape:
         separator=edge + pad + between + b"00" + edge,
         tail=edge + pad + between + white,
         code=_code(
-            row_bytes, scale, border, white=binascii.unhexlify(white_row), edge=edge, pad=pad
+            n,
+            row_bytes,
+            scale,
+            border,
+            white=binascii.unhexlify(white_row),
+            edge=edge,
+            pad=pad,
         )
         if digits
         else None,
@@ -106,13 +175,14 @@ def _shape(n: int, scale: int, border: int) -> _Shape:
 
 
 def _code(
-    row_bytes: int, scale: int, border: int, *, white: bytes, edge: bytes, pad: bytes
+    n: int, row_bytes: int, scale: int, border: int, *, white: bytes, edge: bytes, pad: bytes
 ) -> _Code | None:
     """The deflate encoding of a shape, or None when its copies do not fit the 3-bit code."""
     encoding = copy_encoding(row_bytes, scale - 1)
     if encoding is None:
         return None
     stream = Stream(encoding)
+    margin = white + (b"\x02" + bytes(row_bytes)) * (border * scale - 1) if border else b""
     head = dynamic_header(encoding)
     if border:
         head += stream.literals(white) + stream.copies(border * scale - 1)
@@ -136,6 +206,25 @@ def _code(
         first=b"00" + edge,
         separator=edge + pad + marks.hex().encode() + b"00" + edge,
         last=edge + pad,
+        adler=_adler(n, row_bytes, scale, margin=margin, marks=marks),
+    )
+
+
+def _adler(n: int, row_bytes: int, scale: int, *, margin: bytes, marks: bytes) -> _Adler:
+    row = bytes(row_bytes + 1)
+    copies = (b"\x02" + bytes(row_bytes)) * (scale - 1)
+    scanlines = margin + (row + copies) * n + margin
+    marked = row + (marks + row) * (n - 1)
+    return _Adler(
+        markers=bytes(range(_MARK, _MARK + 8)),
+        rows=n * len(row),
+        marked=len(marked),
+        marked_sum=_weighted(marked)[1],
+        per_marker=pow(len(marks), -1, _BASE),
+        length=len(scanlines),
+        offset=len(margin),
+        gap=len(copies),
+        constant=_weighted(scanlines),
     )
 
 
@@ -153,28 +242,21 @@ def _hex_rows(modules: bytes, shape: _Shape, scale: int) -> tuple[bytes, ...]:
     return shape.rows.unpack(hexed)
 
 
-def _deflate(rows: tuple[bytes, ...], code: _Code, scanlines: bytes) -> bytes:
-    """The zlib stream of ``scanlines`` (whose module rows are ``rows``) in ``code``'s block."""
+def _deflate(rows: tuple[bytes, ...], code: _Code) -> bytes:
+    """The zlib stream of the scanlines whose module rows (hex digits) are ``rows``."""
     marked = binascii.unhexlify(b"".join((code.first, code.separator.join(rows), code.last)))
     body = int(marked.translate(code.digits)[::-1], 8)
     shift = code.head_bits + 3 * len(marked)
     value = code.head | body << code.head_bits | code.tail << shift
     data = value.to_bytes((shift + code.tail_bits + 7) // 8, "little")
-    return b"".join((b"\x78\x01", data, zlib.adler32(scanlines).to_bytes(4, "big")))
+    return b"".join((b"\x78\x01", data, code.adler.checksum(marked).to_bytes(4, "big")))
 
 
 def png(modules: bytes, n: int, *, scale: int, border: int) -> bytes:
     """A PNG of the ``n`` x ``n`` modules (one byte each, 1 dark), with a quiet zone."""
     shape = _shape(n, scale, border)
     side = (n + 2 * border) * scale
-    if scale % 4 == 0:
-        rows = _hex_rows(modules, shape, scale)
-        lines = binascii.unhexlify(b"".join((shape.head, shape.separator.join(rows), shape.tail)))
-        if shape.code is not None:
-            idat = _deflate(rows, shape.code, lines)
-        else:
-            idat = zlib.compress(lines, _PNG_LEVEL)
-    else:
+    if scale % 4:
         white = [b"\x00" + _pack("1" * side) + shape.margin] if border else []
         edge, pixels = "1" * (border * scale), _scaled_pixels(scale)
         parts = [
@@ -182,6 +264,12 @@ def png(modules: bytes, n: int, *, scale: int, border: int) -> bytes:
             for i in range(0, n * n, n)
         ]
         lines = b"".join([*white, shape.repeat.join(parts), shape.repeat, *white])
+        idat = zlib.compress(lines, _PNG_LEVEL)
+    elif shape.code is not None:
+        idat = _deflate(_hex_rows(modules, shape, scale), shape.code)
+    else:
+        rows = _hex_rows(modules, shape, scale)
+        lines = binascii.unhexlify(b"".join((shape.head, shape.separator.join(rows), shape.tail)))
         idat = zlib.compress(lines, _PNG_LEVEL)
     return b"".join((_png_head(side), _chunk(b"IDAT", idat), _PNG_END))
 
