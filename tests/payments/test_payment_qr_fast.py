@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import creditcomms as cc
-from creditcomms.payments import PaymentQR, QRKind, epc_payload, make_reference
+from creditcomms.payments import PaymentQR, QRKind, _encoder, epc_payload, make_reference
 from creditcomms.payments._encoder import (
     MAX_FAST_VERSION,
     _layout,
@@ -145,6 +145,24 @@ class TestFastEncoder:
             versions.add(matrix.version)
             assert (matrix.version, matrix.modules) == _reference(data)
         assert len(versions) >= 5
+
+    def test_remembered_blocks_give_the_reference(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Remembered blocks give the reference symbol, also after the memory was cleared.
+
+        One creditor's payloads share whole blocks (name, IBAN), so blocks repeat.
+        """
+        monkeypatch.setattr(_encoder, "_RECENT_LIMIT", 7)
+        monkeypatch.setattr(_encoder, "_recent", {})
+        for i in range(60):
+            payload = epc_payload(
+                name="Bäckerei Müller & Söhne GmbH", iban="DE89370400440532013000",
+                amount=cc.Money(f"{100 + i % 7}.{i:02d}", "EUR"),
+                reference=make_reference(f"RE2026{i % 9:06d}", "rf"),
+            )  # fmt: skip
+            data = payload.encode()
+            matrix = encode_matrix.__wrapped__(data)
+            assert (matrix.version, matrix.modules) == _reference(data)
+        assert 0 < len(_encoder._recent) <= 7
 
     @pytest.mark.parametrize("version", range(1, MAX_FAST_VERSION + 1))
     def test_longest_payload_of_each_version(self, version: int) -> None:

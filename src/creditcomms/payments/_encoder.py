@@ -270,6 +270,8 @@ class _Layout:
     blocks: tuple[_Block, ...]
     length: int
     """Codewords in the stream: data and error correction."""
+    key: bytes
+    """The degree as one byte, to key remembered blocks."""
     shift: int
     """Remainder bits after the codeword stream."""
     mask: int
@@ -327,6 +329,7 @@ def _layout(version: int) -> _Layout:
         degree=degree,
         blocks=blocks,
         length=length,
+        key=bytes((degree,)),
         shift=count - 8 * length,
         mask=mask,
         bits=f"0{count}b",
@@ -337,6 +340,15 @@ def _layout(version: int) -> _Layout:
             bytes(0 if i in slot else d for i, d in enumerate(tpl.dark)), "big"
         ),
     )
+
+
+_RECENT_LIMIT = 4096
+_recent: dict[bytes, bytes] = {}
+"""Error correction of recently seen blocks (with the degree as last byte of the key).
+
+Payment codes of one creditor share their first codewords (name, IBAN, BIC), so whole
+blocks repeat from one payload to the next even though no two payloads are equal.
+"""
 
 
 def _stream(words: bytes, lay: _Layout) -> bytearray:
@@ -350,10 +362,17 @@ def _stream(words: bytes, lay: _Layout) -> bytearray:
         else:
             stream[block.head] = data[:-1]
             stream[block.tail] = data[-1]
-        ecc = 0
-        for table, byte in zip(block.tables, data, strict=True):
-            ecc ^= table[byte]
-        stream[block.ecc] = ecc.to_bytes(degree, "big")
+        key = data + lay.key
+        ecc = _recent.get(key)
+        if ecc is None:
+            value = 0
+            for table, byte in zip(block.tables, data, strict=True):
+                value ^= table[byte]
+            ecc = value.to_bytes(degree, "big")
+            if len(_recent) >= _RECENT_LIMIT:
+                _recent.clear()
+            _recent[key] = ecc
+        stream[block.ecc] = ecc
     return stream
 
 
