@@ -21,7 +21,9 @@ evaluation. Larger payloads fall back to segno with its full mask evaluation.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 
 import segno
 
@@ -280,8 +282,10 @@ class _Layout:
     """``format`` spec writing the stream as one binary digit per data module."""
     columns: tuple[slice, ...]
     """Slices of the data bits that give the symbol column by column."""
-    rows: tuple[slice, ...]
-    """Slices of the columns that give the symbol row by row."""
+    take_columns: Callable[[bytes], tuple[bytes, ...]]
+    """All ``columns`` slices in one call (an ``itemgetter``)."""
+    take_rows: Callable[[bytes], tuple[bytes, ...]]
+    """The rows out of the columns: one strided slice each (an ``itemgetter``)."""
     keep: int
     """``0x01`` per data module, row by row: ``ASCII digit & keep`` is the module."""
     patterns: int
@@ -324,6 +328,7 @@ def _layout(version: int) -> _Layout:
         mask = mask << 1 | int((index % n) % 3 == 0)
     slot = {flat: i for i, flat in enumerate(tpl.order)}
     by_column = [y * n + x for x in range(n) for y in range(n)]
+    columns = _runs([slot.get(flat) for flat in by_column], count)
     return _Layout(
         size=n,
         degree=degree,
@@ -333,8 +338,9 @@ def _layout(version: int) -> _Layout:
         shift=count - 8 * length,
         mask=mask,
         bits=f"0{count}b",
-        columns=_runs([slot.get(flat) for flat in by_column], count),
-        rows=tuple(slice(y, None, n) for y in range(n)),
+        columns=columns,
+        take_columns=itemgetter(*columns),
+        take_rows=itemgetter(*(slice(y, None, n) for y in range(n))),
         keep=int.from_bytes(bytes(int(flat in slot) for flat in range(n * n)), "big"),
         patterns=int.from_bytes(
             bytes(0 if i in slot else d for i, d in enumerate(tpl.dark)), "big"
@@ -381,8 +387,7 @@ def _fast(data: bytes, version: int) -> Matrix:
     stream = _stream(_codewords(data, version), lay)
     value = (int.from_bytes(stream, "big") << lay.shift) ^ lay.mask
     bits = format(value, lay.bits).encode("ascii")
-    columns = b"".join(map(bits.__getitem__, lay.columns))
-    digits = int.from_bytes(b"".join(map(columns.__getitem__, lay.rows)), "big")
+    digits = int.from_bytes(b"".join(lay.take_rows(b"".join(lay.take_columns(bits)))), "big")
     modules = (digits & lay.keep | lay.patterns).to_bytes(lay.size * lay.size, "big")
     return Matrix(version, lay.size, modules)
 
