@@ -7,12 +7,15 @@ once (function patterns, block layout, Reed-Solomon tables, where each module co
 and a symbol is made with a handful of C-level operations:
 
 * Reed-Solomon: the remainder is linear in the data, so each block's error correction is the
-  XOR of one table entry per data codeword (per position, the remainder of every byte value).
-* Interleaving: one gather of the codewords.
-* Placement: the masked bit stream and the function patterns (column by column) form one
-  buffer; every column of the symbol is a few strided slices of it (a column pair's data
-  bits alternate, so one column is every other bit), and the rows are strided slices of
-  the columns.
+  XOR of one table entry per data codeword (per position, the remainder of every byte
+  value); blocks seen recently (one creditor's payloads share their first blocks) are
+  looked up instead.
+* Interleaving: one strided slice assignment per block.
+* Placement: the masked bit stream, written as binary digits, is cut into the symbol's
+  columns by a few strided slices per column (a column pair's data bits alternate, so one
+  column is every other bit); the slices run on through function patterns, so they break
+  only where the data does. The rows are strided slices of the columns, and the function
+  patterns are drawn over the result with two integer operations.
 
 Any mask gives a standard-conforming symbol; the fixed mask only skips the optional penalty
 evaluation. Larger payloads fall back to segno with its full mask evaluation.
@@ -232,9 +235,10 @@ def _runs(indices: list[int | None], bound: int) -> tuple[slice, ...]:
         nxt = i + 1
         while nxt < end and indices[nxt] is None:
             nxt += 1
+        following = indices[nxt] if nxt < end else None
         step = 1
-        if nxt < end:
-            gap, rest = divmod(indices[nxt] - start, nxt - i)  # type: ignore[operator]
+        if following is not None:
+            gap, rest = divmod(following - start, nxt - i)
             step = gap if gap and not rest else 1
         j = i + 1
         while j < end and 0 <= start + step * (j - i) < bound:

@@ -13,8 +13,8 @@ as one deflate block with a Huffman code of its own: eight 3-bit codes (those fo
 same rows again"). Every byte of a first row is then one octal digit; one ``translate``
 turns the rows (and marker bytes standing for the copies between them) into digits, and
 ``int(digits, 8)`` packs the bits. The result is a standard zlib stream that any decoder
-reads, about the size zlib's fastest level makes of unfiltered rows, without running a
-compressor. Other scales, or images too wide for it, are compressed by zlib.
+reads, a few per cent larger than what zlib's fastest level makes of unfiltered rows, without a
+compressor running. Other scales, or images too wide for the code, are compressed by zlib.
 """
 
 from __future__ import annotations
