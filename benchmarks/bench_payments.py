@@ -23,7 +23,15 @@ import segno.helpers
 import creditcomms as cc
 from benchmarks._report import compare, measure, single
 from creditcomms.letters import LetterJob, render_letters
-from creditcomms.payments import PaymentQR, PaymentRequest, QRKind, epc_qr, make_qr, make_reference
+from creditcomms.payments import (
+    PaymentQR,
+    PaymentRequest,
+    QRKind,
+    _encoder,
+    epc_qr,
+    make_qr,
+    make_reference,
+)
 from creditcomms.payments._encoder import encode_matrix
 
 INVOICES = 10_000
@@ -42,7 +50,7 @@ def _invoices(count: int) -> list[tuple[str, str]]:
 
 
 def _ours(invoices: list[tuple[str, str]]) -> None:
-    encode_matrix.cache_clear()  # no help from earlier rounds
+    _fresh()  # no help from earlier rounds
     for amount, reference in invoices:
         qr = epc_qr(
             name=NAME, iban=IBAN, bic=BIC, amount=cc.Money(amount, "EUR"), reference=reference
@@ -79,10 +87,22 @@ def _engine_payloads(count: int) -> list[str]:
     return payloads
 
 
+def _fresh() -> None:
+    """Forget earlier rounds: encoded symbols and remembered Reed-Solomon blocks."""
+    encode_matrix.cache_clear()
+    _encoder._recent.clear()
+
+
 def _data_uris(payloads: list[str]) -> None:
-    encode_matrix.cache_clear()  # every payload is new, as in the engine
+    _fresh()  # every payload is new, as in the engine
     for payload in payloads:
         make_qr(payload, kind=QRKind.EPC).data_uri()
+
+
+def _matrices(data: list[bytes]) -> None:
+    _fresh()
+    for payload in data:
+        encode_matrix(payload)
 
 
 def _bench_png() -> None:
