@@ -1,10 +1,13 @@
-"""Payment QR codes and letters: EPC QR build + encode + SVG, and letters per second.
+"""Payment QR codes and letters: EPC QR build + encode + SVG, PNG data URIs, letters per second.
 
 EPC: 10,000 invoices through ``epc_qr(...).svg()`` next to ``segno.helpers.make_epc_qr(...)``
 with ``svg_inline()``. segno needs tens of milliseconds per code, so by default it runs on the
 first 1,000 of the same invoices and its rate is compared; set ``BENCH_FULL=1`` to run it on
-all 10,000. Letters: single-page letters with an EPC QR code, in this process and with one
-worker process per core.
+all 10,000. PNG data URIs: what the engine pays per email, 5,000 distinct EPC payloads from
+``PaymentRequest.for_case`` (one per case, as the engine builds them) through ``make_qr`` and
+``data_uri()``, next to ``segno.make_qr(...).png_data_uri()`` on the first 500; the matrix
+and the PNG are also timed alone. Letters: single-page letters with an EPC QR code, in this
+process and with one worker process per core.
 """
 
 from __future__ import annotations
@@ -14,15 +17,25 @@ import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import segno
 import segno.helpers
 
 import creditcomms as cc
 from benchmarks._report import compare, measure, single
 from creditcomms.letters import LetterJob, render_letters
-from creditcomms.payments import PaymentRequest, epc_qr, make_reference
+from creditcomms.payments import (
+    PaymentQR,
+    PaymentRequest,
+    QRKind,
+    _encoder,
+    epc_qr,
+    make_qr,
+    make_reference,
+)
 from creditcomms.payments._encoder import encode_matrix
 
 INVOICES = 10_000
+PAYLOADS = 5_000
 IBAN = "DE89370400440532013000"
 BIC = "COBADEFFXXX"
 NAME = "Bäckerei Müller & Söhne GmbH"
@@ -37,7 +50,7 @@ def _invoices(count: int) -> list[tuple[str, str]]:
 
 
 def _ours(invoices: list[tuple[str, str]]) -> None:
-    encode_matrix.cache_clear()  # no help from earlier rounds
+    _fresh()  # no help from earlier rounds
     for amount, reference in invoices:
         qr = epc_qr(
             name=NAME, iban=IBAN, bic=BIC, amount=cc.Money(amount, "EUR"), reference=reference
@@ -51,6 +64,73 @@ def _segno(invoices: list[tuple[str, str]]) -> None:
             name=NAME, iban=IBAN, bic=BIC, amount=Decimal(amount), reference=reference, encoding=1
         )
         qr.svg_inline()
+
+
+def _engine_payloads(count: int) -> list[str]:
+    """One EPC payload per case, as the engine makes them: amounts and references differ."""
+    creditor = cc.Creditor(
+        name="Muster GmbH", iban=IBAN, payment_page="https://pay.muster.example/{token}",
+        link_secret="benchmark-secret-0123456789",
+    )  # fmt: skip
+    debtor = cc.Debtor(id="D", name="Erika Mustermann", contacts=cc.Contacts(email="e@x.de"))
+    now = datetime(2026, 11, 3, 12, tzinfo=UTC)
+    payloads = []
+    for i in range(count):
+        invoice = cc.Invoice(
+            id=f"RE-{i}", amount=cc.Money(f"{100 + i % 9000}.{i % 100:02d}", "EUR"),
+            issued_on=date(2026, 10, 1), due_on=date(2026, 10, 31),
+        )  # fmt: skip
+        case = cc.Case(id=f"C-{i}", debtor=debtor, invoices=[invoice])
+        payload = PaymentRequest.for_case(case, creditor, at=now).qr_payload
+        assert payload is not None
+        payloads.append(payload)
+    return payloads
+
+
+def _fresh() -> None:
+    """Forget earlier rounds: encoded symbols and remembered Reed-Solomon blocks."""
+    encode_matrix.cache_clear()
+    _encoder._recent.clear()
+
+
+def _data_uris(payloads: list[str]) -> None:
+    _fresh()  # every payload is new, as in the engine
+    for payload in payloads:
+        make_qr(payload, kind=QRKind.EPC).data_uri()
+
+
+def _matrices(data: list[bytes]) -> None:
+    _fresh()
+    for payload in data:
+        encode_matrix(payload)
+
+
+def _bench_png() -> None:
+    payloads = _engine_payloads(PAYLOADS)
+    assert len(set(payloads)) == PAYLOADS
+    data = [p.encode() for p in payloads]
+    matrices = [encode_matrix(d) for d in data]
+    codes = [PaymentQR(QRKind.EPC, p, m) for p, m in zip(payloads, matrices, strict=True)]
+    ours = measure(
+        f"make_qr + data_uri ({PAYLOADS:,} payloads)", PAYLOADS, lambda: _data_uris(payloads)
+    )
+    sample = payloads[:500]
+    theirs = measure(
+        f"segno make_qr + png_data_uri ({len(sample):,})",
+        len(sample),
+        lambda: [segno.make_qr(p, error="m").png_data_uri(scale=4, border=4) for p in sample],
+        repeat=1,
+    )
+    compare("EPC QR PNG data URI per unique payload (engine)", ours, theirs, unit="codes")
+    matrix = measure(
+        "encode_matrix alone", PAYLOADS, lambda: [encode_matrix.__wrapped__(d) for d in data]
+    )
+    png = measure("PaymentQR.png alone", PAYLOADS, lambda: [c.png() for c in codes])
+    for figure in (matrix, png, ours):
+        single(
+            f"EPC QR stage: {figure.label}", figure, unit="codes",
+            note=f"{figure.seconds / figure.items * 1e6:.1f} us per payload",
+        )  # fmt: skip
 
 
 def _letter_jobs(count: int) -> list[LetterJob]:
@@ -114,6 +194,7 @@ def _bench_letters() -> None:
 def main() -> None:
     """Print the EPC QR and letter figures."""
     _bench_epc()
+    _bench_png()
     _bench_letters()
 
 

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditcomms.payments import PaymentQR, QRKind, make_qr
-from creditcomms.payments._encoder import _EXP, _LOG, _codewords, _ecc, _Template, encode_matrix
+from creditcomms.payments._encoder import _codewords, _Template, encode_matrix
+from creditcomms.payments._reedsolomon import _EXP, _LOG, _ecc
 
 Decoder = Callable[[bytes], list[bytes]]
 
@@ -155,12 +156,36 @@ def _png_rows_by_hand(qr: PaymentQR, scale: int, border: int) -> bytes:
     return b"".join(lines)
 
 
-@pytest.mark.parametrize(("scale", "border"), [(4, 4), (8, 2), (4, 0), (3, 4), (1, 1), (12, 3)])
+def _unfilter(data: bytes, width: int) -> bytes:
+    """Undo PNG filters 0 (None) and 2 (Up), the two the writer uses; rows come back filter 0."""
+    rows, previous = [], bytes(width)
+    for start in range(0, len(data), width + 1):
+        kind, row = data[start], data[start + 1 : start + 1 + width]
+        assert kind in (0, 2)
+        if kind == 2:
+            row = bytes((a + b) & 0xFF for a, b in zip(row, previous, strict=True))
+        rows.append(b"\x00" + row)
+        previous = row
+    return b"".join(rows)
+
+
+@pytest.mark.parametrize(
+    ("scale", "border"), [(4, 4), (8, 2), (4, 0), (3, 4), (1, 1), (12, 3), (2, 0), (5, 1)]
+)
 @pytest.mark.parametrize("payload", ["x", "https://pay.example/" + "a" * 90])
 def test_png_scanlines_equal_reference(payload: str, scale: int, border: int) -> None:
-    """Both PNG row builders (hex digits for scales of 4, bit strings otherwise) are exact."""
+    """Both PNG row builders (hex digits for scales of 4, bit strings otherwise) are exact.
+
+    Repeated pixel rows are stored with PNG filter 2 (Up); undoing the filters gives the
+    pixel rows drawn one pixel at a time.
+    """
     qr = make_qr(payload)
     png = qr.png(scale=scale, border=border)
     start = png.index(b"IDAT") + 4
     length = int.from_bytes(png[start - 8 : start - 4], "big")
-    assert zlib.decompress(png[start : start + length]) == _png_rows_by_hand(qr, scale, border)
+    width = -(-(qr.matrix.size + 2 * border) * scale // 8)
+    raw = zlib.decompress(png[start : start + length])
+    assert _unfilter(raw, width) == _png_rows_by_hand(qr, scale, border)
+    filters = raw[:: width + 1]  # one filter 0 row per module row and margin, copies "Up"
+    assert filters.count(0) == qr.matrix.size + (2 if border else 0)
+    assert filters.count(2) == len(filters) - filters.count(0)

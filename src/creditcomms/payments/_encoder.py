@@ -2,11 +2,23 @@
 
 EPC069-12 fixes error correction M and caps the symbol at version 13, so every EPC code fits
 this narrow case. A general encoder spends most of its time evaluating all eight masks and
-placing modules one by one; here everything that depends only on the version (function
-patterns, the module placement order, the mask) is computed once, and a symbol is made with a
-few integer operations (Reed-Solomon remainders as big integers) and one gather. Any mask gives
-a standard-conforming symbol; the fixed mask only skips the optional penalty evaluation.
-Larger payloads fall back to segno with its full mask evaluation.
+placing modules one by one; here everything that depends only on the version is computed
+once (function patterns, block layout, Reed-Solomon tables, where each module comes from),
+and a symbol is made with a handful of C-level operations:
+
+* Reed-Solomon: the remainder is linear in the data, so each block's error correction is the
+  XOR of one table entry per data codeword (per position, the remainder of every byte
+  value); blocks seen recently (one creditor's payloads share their first blocks) are
+  looked up instead.
+* Interleaving: one strided slice assignment per block.
+* Placement: the masked bit stream, written as binary digits, is cut into the symbol's
+  columns by a few strided slices per column (a column pair's data bits alternate, so one
+  column is every other bit); the slices run on through function patterns, so they break
+  only where the data does. The rows are strided slices of the columns, and the function
+  patterns are drawn over the result with two integer operations.
+
+Any mask gives a standard-conforming symbol; the fixed mask only skips the optional penalty
+evaluation. Larger payloads fall back to segno with its full mask evaluation.
 """
 
 from __future__ import annotations
@@ -14,14 +26,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain
 from operator import itemgetter
 
 import segno
 
 from creditcomms.errors import QRCodeError
 
+from ._reedsolomon import _rs_tables
+
 __all__ = ["MAX_FAST_VERSION", "Matrix", "encode_matrix"]
+
 
 MAX_FAST_VERSION = 13
 _MASK = 2
@@ -75,57 +89,12 @@ class Matrix:
         return [self.modules[i : i + n] for i in range(0, n * n, n)]
 
 
-def _gf_tables() -> tuple[list[int], list[int]]:
-    exp = [0] * 512
-    log = [0] * 256
-    value = 1
-    for i in range(255):
-        exp[i] = value
-        log[value] = i
-        value <<= 1
-        if value & 0x100:
-            value ^= 0x11D
-    for i in range(255, 512):
-        exp[i] = exp[i - 255]
-    return exp, log
-
-
-_EXP, _LOG = _gf_tables()
-
-
-@functools.cache
-def _rs_rows(degree: int) -> tuple[int, ...]:
-    """For each lead factor, the generator polynomial times it, packed as one integer."""
-    gen = [1]
-    for i in range(degree):  # multiply by (x - a^i)
-        nxt = [0] * (len(gen) + 1)
-        for j, coef in enumerate(gen):
-            nxt[j] ^= coef
-            if coef:
-                nxt[j + 1] ^= _EXP[_LOG[coef] + i]
-        gen = nxt
-    tail = gen[1:]
-    rows = [0]
-    for factor in range(1, 256):
-        lf = _LOG[factor]
-        products = bytes(_EXP[lf + _LOG[g]] if g else 0 for g in tail)
-        rows.append(int.from_bytes(products, "big"))
-    return tuple(rows)
-
-
-def _ecc(block: bytes, degree: int) -> bytes:
-    rows = _rs_rows(degree)
-    keep = (1 << (8 * degree)) - 1
-    top = 8 * (degree - 1)
-    rem = 0
-    for byte in block:
-        rem = ((rem << 8) & keep) ^ rows[byte ^ (rem >> top)]
-    return rem.to_bytes(degree, "big")
-
-
 def _capacity(version: int) -> int:
     """Data codewords of the version at error correction M."""
-    return sum(count * size for count, size in _BLOCKS[version][1])
+    return _CAPACITY[version]
+
+
+_CAPACITY = {v: sum(count * size for count, size in groups) for v, (_, groups) in _BLOCKS.items()}
 
 
 def _count_bits(version: int) -> int:
@@ -141,7 +110,7 @@ def _pick_version(length: int) -> int | None:
 
 
 def _codewords(data: bytes, version: int) -> bytes:
-    capacity = _capacity(version)
+    capacity = _CAPACITY[version]
     cc = _count_bits(version)
     bits = 4 + cc + 8 * len(data)
     value = ((0b0100 << cc | len(data)) << 8 * len(data)) | int.from_bytes(data, "big")
@@ -154,21 +123,6 @@ def _codewords(data: bytes, version: int) -> bytes:
     body = value.to_bytes(bits // 8, "big") if bits else b""
     filler = b"\xec\x11" * capacity
     return body + filler[: capacity - len(body)]
-
-
-def _interleave(data: bytes, version: int) -> bytes:
-    degree, groups = _BLOCKS[version]
-    blocks: list[bytes] = []
-    start = 0
-    for count, size in groups:
-        for _ in range(count):
-            blocks.append(data[start : start + size])
-            start += size
-    short = len(blocks[0])  # later blocks are at most one codeword longer
-    head = bytes(chain.from_iterable(zip(*(b[:short] for b in blocks), strict=True)))
-    tail = bytes(b[short] for b in blocks if len(b) > short)
-    eccs = [_ecc(b, degree) for b in blocks]
-    return head + tail + bytes(chain.from_iterable(zip(*eccs, strict=True)))
 
 
 class _Template:
@@ -260,39 +214,186 @@ class _Template:
         return order
 
 
+def _runs(indices: list[int | None], bound: int) -> tuple[slice, ...]:
+    """Cover ``indices`` in order with few slices of arithmetic progressions.
+
+    ``None`` is a module whose value does not matter (a function pattern, drawn over the
+    result later): a run goes on through it with any index below ``bound``, so the runs
+    break only where the data does.
+    """
+    runs: list[slice] = []
+    i, end = 0, len(indices)
+    while i < end:
+        start = indices[i]
+        if start is None:  # nothing to continue from: any bytes will do
+            j = i
+            while j < end and indices[j] is None:
+                j += 1
+            runs.append(slice(0, j - i))
+            i = j
+            continue
+        nxt = i + 1
+        while nxt < end and indices[nxt] is None:
+            nxt += 1
+        following = indices[nxt] if nxt < end else None
+        step = 1
+        if following is not None:
+            gap, rest = divmod(following - start, nxt - i)
+            step = gap if gap and not rest else 1
+        j = i + 1
+        while j < end and 0 <= start + step * (j - i) < bound:
+            if indices[j] is not None and indices[j] != start + step * (j - i):
+                break
+            j += 1
+        stop = start + step * (j - i)
+        runs.append(slice(start, stop if stop >= 0 else None, step))
+        i = j
+    return tuple(runs)
+
+
 @dataclass(frozen=True, slots=True)
-class _Plan:
+class _Block:
+    """One Reed-Solomon block: its data codewords and where they go in the stream."""
+
+    data: slice
+    """The block in the data codewords."""
+    tables: tuple[tuple[int, ...], ...]
+    """Per data codeword, the error correction (an integer) of each byte value."""
+    head: slice
+    """Stream positions of the first ``short`` codewords (``short``: the shortest block)."""
+    tail: int | None
+    """Stream position of the last codeword of a longer block, else None."""
+    ecc: slice
+    """Stream positions of the error correction codewords."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Everything about one version that does not depend on the data."""
+
     size: int
-    count: int
-    """Data modules (codeword bits plus remainder bits)."""
+    degree: int
+    blocks: tuple[_Block, ...]
+    length: int
+    """Codewords in the stream: data and error correction."""
+    key: bytes
+    """The degree as one byte, to key remembered blocks."""
+    shift: int
+    """Remainder bits after the codeword stream."""
     mask: int
     """The mask bits in placement order, as one integer (first module = highest bit)."""
-    gather: Callable[[bytes], tuple[int, ...]]
-    template: bytes
+    bits: str
+    """``format`` spec writing the stream as one binary digit per data module."""
+    columns: tuple[slice, ...]
+    """Slices of the data bits that give the symbol column by column."""
+    take_columns: Callable[[bytes], tuple[bytes, ...]]
+    """All ``columns`` slices in one call (an ``itemgetter``)."""
+    take_rows: Callable[[bytes], tuple[bytes, ...]]
+    """The rows out of the columns: one strided slice each (an ``itemgetter``)."""
+    keep: int
+    """``0x01`` per data module, row by row: ``ASCII digit & keep`` is the module."""
+    patterns: int
+    """The function patterns, row by row, one byte per module (data modules 0)."""
+
+
+def _blocks(version: int) -> tuple[_Block, ...]:
+    """The blocks of a version; data codewords and then error correction are interleaved."""
+    degree, groups = _BLOCKS[version]
+    spans = [size for count, size in groups for _ in range(count)]
+    k, short, capacity = len(spans), min(spans), sum(spans)
+    blocks, start, longer = [], 0, 0
+    for i, size in enumerate(spans):
+        tail = None
+        if size > short:
+            tail, longer = k * short + longer, longer + 1
+        blocks.append(
+            _Block(
+                data=slice(start, start + size),
+                tables=_rs_tables(degree, size),
+                head=slice(i, k * short, k),
+                tail=tail,
+                ecc=slice(capacity + i, None, k),
+            )
+        )
+        start += size
+    return tuple(blocks)
 
 
 @functools.cache
-def _plan(version: int) -> _Plan:
+def _layout(version: int) -> _Layout:
     tpl = _Template(version)
     n = tpl.size
+    degree, _ = _BLOCKS[version]
+    blocks = _blocks(version)
+    length = _CAPACITY[version] + len(blocks) * degree
     count = len(tpl.order)
     mask = 0
     for index in tpl.order:
         mask = mask << 1 | int((index % n) % 3 == 0)
     slot = {flat: i for i, flat in enumerate(tpl.order)}
-    sources = [slot.get(flat, count + flat) for flat in range(n * n)]
-    return _Plan(n, count, mask, itemgetter(*sources), bytes(tpl.dark))
+    by_column = [y * n + x for x in range(n) for y in range(n)]
+    columns = _runs([slot.get(flat) for flat in by_column], count)
+    return _Layout(
+        size=n,
+        degree=degree,
+        blocks=blocks,
+        length=length,
+        key=bytes((degree,)),
+        shift=count - 8 * length,
+        mask=mask,
+        bits=f"0{count}b",
+        columns=columns,
+        take_columns=itemgetter(*columns),
+        take_rows=itemgetter(*(slice(y, None, n) for y in range(n))),
+        keep=int.from_bytes(bytes(int(flat in slot) for flat in range(n * n)), "big"),
+        patterns=int.from_bytes(
+            bytes(0 if i in slot else d for i, d in enumerate(tpl.dark)), "big"
+        ),
+    )
 
 
-_BITS = bytes.maketrans(b"01", b"\x00\x01")
+_RECENT_LIMIT = 4096
+_recent: dict[bytes, bytes] = {}
+"""Error correction of recently seen blocks (with the degree as last byte of the key).
+
+Payment codes of one creditor share their first codewords (name, IBAN, BIC), so whole
+blocks repeat from one payload to the next even though no two payloads are equal.
+"""
+
+
+def _stream(words: bytes, lay: _Layout) -> bytearray:
+    """Data codewords and their error correction, interleaved block by block."""
+    stream = bytearray(lay.length)
+    degree = lay.degree
+    for block in lay.blocks:
+        data = words[block.data]
+        if block.tail is None:
+            stream[block.head] = data
+        else:
+            stream[block.head] = data[:-1]
+            stream[block.tail] = data[-1]
+        key = data + lay.key
+        ecc = _recent.get(key)
+        if ecc is None:
+            value = 0
+            for table, byte in zip(block.tables, data, strict=True):
+                value ^= table[byte]
+            ecc = value.to_bytes(degree, "big")
+            if len(_recent) >= _RECENT_LIMIT:
+                _recent.clear()
+            _recent[key] = ecc
+        stream[block.ecc] = ecc
+    return stream
 
 
 def _fast(data: bytes, version: int) -> Matrix:
-    plan = _plan(version)
-    stream = _interleave(_codewords(data, version), version)
-    value = int.from_bytes(stream, "big") << (plan.count - 8 * len(stream))
-    bits = format(value ^ plan.mask, f"0{plan.count}b").encode("ascii").translate(_BITS)
-    return Matrix(version, plan.size, bytes(plan.gather(bits + plan.template)))
+    lay = _layout(version)
+    stream = _stream(_codewords(data, version), lay)
+    value = (int.from_bytes(stream, "big") << lay.shift) ^ lay.mask
+    bits = format(value, lay.bits).encode("ascii")
+    digits = int.from_bytes(b"".join(lay.take_rows(b"".join(lay.take_columns(bits)))), "big")
+    modules = (digits & lay.keep | lay.patterns).to_bytes(lay.size * lay.size, "big")
+    return Matrix(version, lay.size, modules)
 
 
 def _general(data: bytes) -> Matrix:

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import enum
 import functools
 import re
-import struct
-import zlib
 from dataclasses import dataclass
 from typing import Literal
 
 from ._encoder import Matrix, encode_matrix
+from ._png import png
 
 __all__ = ["PaymentQR", "QRKind", "make_qr"]
 
 _ASCII_BITS = bytes.maketrans(b"\x00\x01", b"01")
-_PNG_LEVEL = 1
-"""zlib level of the PNG data: the fastest; a 1-bit QR image is a few hundred bytes at any level."""
-_PIXEL_ROW: dict[int, str] = {0: "1", 1: "0"}  # dark module -> black pixel bit
 
 
 class QRKind(enum.StrEnum):
@@ -81,27 +76,12 @@ class PaymentQR:
         )
 
     def png(self, *, scale: int = 4, border: int = 4) -> bytes:
-        """Return a 1-bit greyscale PNG, ``scale`` pixels per module."""
-        n = self.matrix.size
-        side = (n + 2 * border) * scale
-        if scale % 4 == 0:
-            lines = [_hex_scanlines(self.matrix, scale, border)]
-        else:
-            blank = b"\x00" + _pack("1" * side)
-            lines = [blank] * (border * scale)
-            edge = "1" * (border * scale)
-            for row in self.matrix.rows():
-                pixels = row.decode("latin-1").translate(_scaled_pixels(scale))
-                line = b"\x00" + _pack(edge + pixels + edge)
-                lines.extend([line] * scale)
-            lines.extend([blank] * (border * scale))
-        header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(b"".join(lines), _PNG_LEVEL))
-            + _chunk(b"IEND", b"")
-        )
+        """Return a 1-bit greyscale PNG, ``scale`` pixels per module.
+
+        The first pixel row of each module row is stored as is (PNG filter 0) and the
+        ``scale - 1`` copies below it with filter 2 ("Up": zero bytes).
+        """
+        return png(self.matrix.modules, self.matrix.size, scale=scale, border=border)
 
     def data_uri(self, *, kind: Literal["png", "svg"] = "png", scale: int = 4) -> str:
         """Return a ``data:`` URI for an ``<img src>`` (PNG by default: mail clients show it)."""
@@ -110,41 +90,6 @@ class PaymentQR:
             return f"data:image/svg+xml;base64,{encoded}"
         encoded = base64.b64encode(self.png(scale=scale)).decode("ascii")
         return f"data:image/png;base64,{encoded}"
-
-
-@functools.cache
-def _scaled_pixels(scale: int) -> dict[int, str]:
-    """``_PIXEL_ROW`` with each module widened to ``scale`` pixels, for one ``translate``."""
-    return {key: value * scale for key, value in _PIXEL_ROW.items()}
-
-
-_HEX_PIXELS = bytes.maketrans(b"\x00\x01", b"f0")  # light module -> 4 white pixel bits
-
-
-def _hex_scanlines(matrix: Matrix, scale: int, border: int) -> bytes:
-    """The PNG scanlines (filter byte 0 each) when each module is a whole number of hex digits.
-
-    With ``scale`` a multiple of 4, a module is ``scale // 4`` hex digits of ``f`` (white) or
-    ``0`` (black), so the image is one ``translate`` of the modules, a join of hex rows and
-    one ``unhexlify``, instead of a bit string parsed as an integer per row. The bytes equal
-    the general path's, padding bits included.
-    """
-    digits = scale // 4
-    n = matrix.size
-    width = (n + 2 * border) * digits
-    pad = b"0" if width % 2 else b""
-    edge = b"f" * (border * digits)
-    blank = b"00" + b"f" * width + pad
-    hexed = matrix.modules.translate(_HEX_PIXELS)
-    if digits > 1:
-        hexed = b"".join(bytes((c,)) * digits for c in hexed)
-    step = n * digits
-    rows = [
-        (b"00" + edge + hexed[start : start + step] + edge + pad) * scale
-        for start in range(0, len(hexed), step)
-    ]
-    margin = blank * (border * scale)
-    return binascii.unhexlify(b"".join((margin, *rows, margin)))
 
 
 @functools.cache
@@ -192,16 +137,6 @@ def _swiss_cross(border: int, size: int) -> str:
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _pack(bits: str) -> bytes:
-    bits += "0" * (-len(bits) % 8)
-    return int(bits, 2).to_bytes(len(bits) // 8, "big")
-
-
-def _chunk(tag: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(tag + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
 
 
 def make_qr(payload: str, /, *, kind: QRKind | str = QRKind.LINK) -> PaymentQR:
