@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import jinja2
+import markupsafe
 from jinja2 import StrictUndefined, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -93,7 +94,20 @@ _FILTERS = {
 _HIDDEN = frozenset({"link_secret", "previous_link_secrets", "get_secret_value"})
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
+class _FlatGlobals(jinja2.Environment):
+    """Hands each template its globals as one plain dict instead of Jinja's ``ChainMap``."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one plain dict instead of Jinja's ``ChainMap``.
+
+        Each render copies the globals into its context; a ``ChainMap`` copies key by key in
+        Python, a dict in C. Environments are finished (filters, ``greeting``) before the
+        first template compiles, so a snapshot sees the same names.
+        """
+        return {**self.globals, **(d or {})}
+
+
+class _Sandbox(_FlatGlobals, ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, also closed to secrets and pydantic's model machinery.
 
     Jinja's verdict depends only on the object's type and the attribute name, so it is
@@ -113,15 +127,6 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             self._verdicts[key] = verdict
         return verdict
 
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        """A template's globals as one plain dict instead of Jinja's ``ChainMap``.
-
-        Each render copies the globals into its context; a ``ChainMap`` copies key by key in
-        Python, a dict in C. Environments are finished (filters, ``greeting``) before the
-        first template compiles, so a snapshot sees the same names.
-        """
-        return {**self.globals, **(d or {})}
-
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Read ``obj.attribute``, skipping the checks for a name already judged safe."""
         if self._verdicts.get((type(obj), attribute)):
@@ -132,47 +137,84 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
-def _environment(*, autoescape: bool, loader: jinja2.BaseLoader | None) -> jinja2.Environment:
-    env = _Sandbox(
-        undefined=StrictUndefined,
-        autoescape=autoescape,
-        loader=loader,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-        cache_size=0,
-    )
+class _Trusted(_FlatGlobals):
+    """A plain Jinja environment for the library's own packs, which it ships and tests.
+
+    It has no loader: a trusted template cannot pull in a user's shared source.
+    """
+
+
+_OPTIONS: dict[str, Any] = {
+    "undefined": StrictUndefined,
+    "keep_trailing_newline": False,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "auto_reload": False,
+    "cache_size": 0,
+}
+
+
+def _finish(env: jinja2.Environment) -> jinja2.Environment:
     env.filters.update(_FILTERS)
     env.globals["greeting"] = _greeting
     return env
 
 
 class Environments:
-    """The two sandboxed environments of a library: text (no escaping) and markup (escaping).
+    """The environments of a library: text (no escaping) and markup (escaping), each twice.
 
-    ``shared`` holds sources that templates may ``{% import %}`` or ``{% include %}``
-    (layouts and macros shipped with a pack).
+    User templates run in the sandboxed pair. ``shared`` holds sources that they may
+    ``{% import %}`` or ``{% include %}`` (layouts and macros shipped with a pack). The
+    trusted pair, without sandbox checks and without a loader, compiles only the built-in
+    packs' own templates (see `TemplateLibrary`).
     """
 
     def __init__(self, *, shared: Mapping[str, str] | None = None) -> None:
         loader = jinja2.DictLoader(dict(shared or {}))
-        self.text = _environment(autoescape=False, loader=loader)
-        self.markup = _environment(autoescape=True, loader=loader)
+        self.text = _finish(_Sandbox(autoescape=False, loader=loader, **_OPTIONS))
+        self.markup = _finish(_Sandbox(autoescape=True, loader=loader, **_OPTIONS))
+        self._trusted: dict[bool, jinja2.Environment] = {}
 
-    def for_part(self, part: str, *, escaped: bool) -> jinja2.Environment:
+    def for_part(self, part: str, *, escaped: bool, trusted: bool = False) -> jinja2.Environment:
         """The environment a part compiles in (markup for HTML and SSML parts)."""
-        return self.markup if escaped else self.text
+        if not trusted:
+            return self.markup if escaped else self.text
+        env = self._trusted.get(escaped)
+        if env is None:
+            env = self._trusted[escaped] = _finish(_Trusted(autoescape=escaped, **_OPTIONS))
+        return env
+
+
+def _escape(value: Any) -> Any:
+    """`markupsafe.escape` for output: the same characters, without wrapping a ``Markup``.
+
+    Compiled templates call ``escape`` only on what they output, and Jinja joins the output
+    into one string (blocks and macros wrap their joined output in ``Markup`` themselves),
+    so the wrapper buys nothing there; strings are escaped by five replacements in C.
+    """
+    if type(value) is str:
+        return (
+            value.replace("&", "&amp;")
+            .replace(">", "&gt;")
+            .replace("<", "&lt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
+    return markupsafe.escape(value)
 
 
 def compile_part(env: jinja2.Environment, source: str, *, label: str) -> jinja2.Template:
     """Compile one part's source, turning a Jinja syntax error into ours."""
     try:
-        return env.from_string(source)
+        compiled = env.from_string(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateSyntaxError(
             f"template {label} does not parse at line {exc.lineno}: {exc.message}"
         ) from None
+    if env.autoescape is True:
+        # The compiled module's functions look ``escape`` up in its namespace on each call.
+        compiled.root_render_func.__globals__["escape"] = _escape
+    return compiled
 
 
 def render_part(template: jinja2.Template, variables: Mapping[str, Any], *, label: str) -> str:

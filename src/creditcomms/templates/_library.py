@@ -43,6 +43,17 @@ def _builtin_pack() -> tuple[Template, ...]:
     return tuple(expand_pack(resources.files("creditcomms.templates") / "packs"))
 
 
+@functools.cache
+def _builtin_ids() -> frozenset[int]:
+    # The pack's objects live as long as the process (cached above), so their ids stay theirs.
+    return frozenset(id(template) for template in _builtin_pack())
+
+
+def _is_builtin(template: Template) -> bool:
+    """True for the very objects of the built-in packs, never for a user's template."""
+    return id(template) in _builtin_ids()
+
+
 class TemplateLibrary:
     """A set of templates, compiled once, resolved with locale and tone fallback.
 
@@ -126,9 +137,14 @@ class TemplateLibrary:
         # Compiled on first use (or at add when validating), then kept for the library's life.
         compiled = self._compiled.get(template.key)
         if compiled is None:
+            # The packs' own templates skip the sandbox (they are the library's code, tested
+            # with it); anything else, including a template replacing a built-in, stays in it.
+            trusted = _is_builtin(template)
             compiled = {
                 part: compile_part(
-                    self._environments.for_part(part, escaped=part in ESCAPED_PARTS),
+                    self._environments.for_part(
+                        part, escaped=part in ESCAPED_PARTS, trusted=trusted
+                    ),
                     source,
                     label=f"{template.label}:{part} ({template.origin})",
                 )
