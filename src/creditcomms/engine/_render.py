@@ -49,10 +49,15 @@ class Renderer:
             expires_in=self.link_validity,
             qr="auto" if _shows_qr(action.channel) else None,
         )
-        message = self.templates.render_action(action, case, self.creditor, payment=payment)
-        if isinstance(message, LetterMessage) and self.letters is not False:
-            message = self._lay_out(message, case, payment)
-        return message.model_copy(update={"meta": {**message.meta, **_tags(action)}})
+        tags = _tags(action)
+        if action.channel == "letter" and self.letters is not False:
+            # The layout adds its own meta; the tags follow it, as they always have.
+            message = self.templates.render_action(action, case, self.creditor, payment=payment)
+            if isinstance(message, LetterMessage):
+                message = self._lay_out(message, case, payment)
+            return message.model_copy(update={"meta": {**message.meta, **tags}})
+        # Other messages take the tags as they are built, instead of a copy afterwards.
+        return self.templates.render_action(action, case, self.creditor, payment=payment, meta=tags)
 
     def envelope(self, action: Action, case: Case, /, *, at: datetime) -> Envelope:
         """The action's message plus its fallback channels, rendered only when needed."""

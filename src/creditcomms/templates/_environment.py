@@ -7,6 +7,7 @@ mutate data, or silently print nothing for a misspelt variable.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime
@@ -40,7 +41,9 @@ _NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
 
 
 def _formatter(context: Context) -> Formatter:
-    formatter: Formatter = context[FORMATTER_KEY]
+    # The library puts the formatter into the render's variables (the context's parent);
+    # reading it there skips the template-local scope, which a template could shadow.
+    formatter: Formatter = context.parent[FORMATTER_KEY]
     return formatter
 
 
@@ -76,6 +79,7 @@ def _greeting(context: Context, debtor: Debtor | None = None) -> str:
     return greeting_for(who, language=context[LANGUAGE_KEY], tone=Tone(context["tone"]))
 
 
+@functools.lru_cache(maxsize=256)
 def _iban(value: str) -> str:
     compact = value.replace(" ", "")
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))

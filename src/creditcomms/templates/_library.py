@@ -174,7 +174,7 @@ class TemplateLibrary:
             TemplateNotFoundError: when no locale or tone fallback has the template.
         """
         name = channel.name if isinstance(channel, Channel) else channel
-        wanted = Tone(tone)
+        wanted = tone if type(tone) is Tone else Tone(tone)
         cache_key = (template_id, name, locale, wanted)
         found = self._resolutions.get(cache_key)
         if found is None:
@@ -203,7 +203,11 @@ class TemplateLibrary:
 
     def render_parts(self, resolution: Resolution, context: RenderContext, /) -> dict[str, str]:
         """Render every part of a resolved template with ``context`` (for custom channels)."""
-        template = resolution.template
+        return self._render_parts(resolution.template, context, resolution.template.label)
+
+    def _render_parts(
+        self, template: Template, context: RenderContext, label: str
+    ) -> dict[str, str]:
         language = language_of(template.locale)
         locale = context.locale if language_of(context.locale) == language else template.locale
         variables = context.variables()
@@ -211,7 +215,7 @@ class TemplateLibrary:
         variables[LANGUAGE_KEY] = language
         rendered: dict[str, str] = {}
         for part, compiled in self._compiled_parts(template).items():
-            text = render_part(compiled, variables, label=f"{template.label}:{part}")
+            text = render_part(compiled, variables, label=f"{label}:{part}")
             rendered[part] = text if part in ESCAPED_PARTS else _tidy(text)
         return rendered
 
@@ -255,9 +259,10 @@ class TemplateLibrary:
         if at.tzinfo is None:
             problem = FieldProblem("at", at, "must be timezone-aware, e.g. datetime.now(UTC)")
             raise ValidationError("render", [problem])
-        wanted = normalize_locale(locale or case.debtor.locale)
+        wanted = _normalized(locale or case.debtor.locale)
         resolution = self.resolve(template_id, target.name, locale=wanted, tone=tone)
         template = resolution.template
+        label = template.label
         context = RenderContext.build(
             case, creditor, at=at, tone=template.tone, locale=wanted, stage=template_id,
             campaign_id=campaign_id, step_id=step_id, payment=payment, fees=fees,
@@ -266,7 +271,7 @@ class TemplateLibrary:
         envelope = Envelope(
             channel=target,
             idempotency_key=idempotency_key,
-            label=template.label,
+            label=label,
             template_locale=template.locale,
             max_segments=max_segments or template.max_segments,
             sender=sender,
@@ -274,7 +279,7 @@ class TemplateLibrary:
             unsubscribe_url=unsubscribe_url,
             meta=_meta(resolution, meta),
         )
-        return build_message(self.render_parts(resolution, context), context, envelope)
+        return build_message(self._render_parts(template, context, label), context, envelope)
 
     def render_action(
         self,
@@ -286,14 +291,21 @@ class TemplateLibrary:
         payment: PaymentDetails | None = None,
         fees: Fees = (),
         locale: str | None = None,
+        meta: Mapping[str, str] | None = None,
     ) -> Message:
-        """Render one planned `Action` (its template, channel, tone, ids and segment cap)."""
+        """Render one planned `Action` (its template, channel, tone, ids and segment cap).
+
+        ``meta`` adds labels to the message's ``meta`` after the action's own (a key given
+        twice takes the value from ``meta``).
+        """
         if action.case_id != case.id:
             raise ConfigurationError(
                 f"action {action.idempotency_key!r} is for case {action.case_id!r},"
                 f" not {case.id!r}; pass the case the action was planned for"
             )
         extra = {"variant": action.variant} if action.variant else {}
+        if meta:
+            extra.update(meta)
         return self.render(
             action.template, action.channel, case, creditor,
             at=action.due_at, idempotency_key=action.idempotency_key, tone=action.tone,
@@ -326,6 +338,14 @@ class TemplateLibrary:
             tone=tone, locale=wanted,
             payment=payment or SamplePayment(amount=chosen.open_amount or chosen.total_amount),
         )  # fmt: skip
+
+
+# The locale names a run renders for are few; remember their canonical spelling.
+_canonical = functools.lru_cache(maxsize=256)(normalize_locale)
+
+
+def _normalized(locale: str) -> str:
+    return _canonical(locale) if type(locale) is str else normalize_locale(locale)
 
 
 def _channel(channel: Channel | str) -> Channel:
