@@ -189,22 +189,35 @@ class Environments:
         return env
 
 
+_ESCAPED: dict[str, str] = {}
+_ESCAPED_LIMIT = 4096
+_SHORT = 256
+
+
 def _escape(value: Any) -> Any:
     """`markupsafe.escape` for output: the same characters, without wrapping a ``Markup``.
 
     Compiled templates call ``escape`` only on what they output, and Jinja joins the output
     into one string (blocks and macros wrap their joined output in ``Markup`` themselves),
-    so the wrapper buys nothing there; strings are escaped by five replacements in C.
+    so the wrapper buys nothing there. Strings are escaped by five replacements in C; short
+    ones (names, amounts, labels: the same few in every message) are remembered.
     """
-    if type(value) is str:
-        return (
+    if type(value) is not str:
+        return markupsafe.escape(value)
+    escaped = _ESCAPED.get(value)
+    if escaped is None:
+        escaped = (
             value.replace("&", "&amp;")
             .replace(">", "&gt;")
             .replace("<", "&lt;")
             .replace("'", "&#39;")
             .replace('"', "&#34;")
         )
-    return markupsafe.escape(value)
+        if len(value) <= _SHORT:
+            if len(_ESCAPED) >= _ESCAPED_LIMIT:
+                _ESCAPED.clear()
+            _ESCAPED[value] = escaped
+    return escaped
 
 
 def compile_part(env: jinja2.Environment, source: str, *, label: str) -> jinja2.Template:
