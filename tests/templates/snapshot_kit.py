@@ -21,6 +21,7 @@ from pathlib import Path
 
 import creditcomms as cc
 from creditcomms.campaigns import Action
+from creditcomms.dispatch import Envelope
 from creditcomms.engine import Renderer
 from creditcomms.payments import FeeLine, PaymentRequest
 
@@ -126,8 +127,8 @@ def _payment(case: cc.Case, creditor: cc.Creditor, fees: tuple[FeeLine, ...]) ->
     return request
 
 
-def _dump(message: cc.Message) -> str:
-    return message.model_dump_json()
+def _dump(message: cc.Message | str) -> str:
+    return message if isinstance(message, str) else message.model_dump_json()
 
 
 def renders(library: cc.TemplateLibrary) -> Iterator[tuple[str, str]]:
@@ -177,10 +178,20 @@ def envelopes(library: cc.TemplateLibrary) -> Iterator[tuple[str, str]]:
                     except cc.CreditCommsError as exc:
                         yield label, f"error {type(exc).__name__}: {exc}"
                         continue
-                    message = envelope.message
-                    payment_uri = getattr(message, "html", None) or ""
-                    # The email's QR image comes from the encoder; cut it out of the dump.
-                    yield label, _dump(message).replace(_qr_src(payment_uri), "QR")
+                    for number, message in enumerate(_messages(envelope)):
+                        payment_uri = getattr(message, "html", None) or ""
+                        # The email's QR image comes from the encoder; cut it out of the dump.
+                        text = _dump(message).replace(_qr_src(payment_uri), "QR")
+                        yield f"{label}/{number}", text
+
+
+def _messages(envelope: Envelope) -> Iterator[cc.Message | str]:
+    yield envelope.message
+    for fallback in envelope.fallbacks:
+        try:
+            yield fallback() if callable(fallback) else fallback
+        except cc.CreditCommsError as exc:
+            yield f"error {type(exc).__name__}: {exc}"
 
 
 def _qr_src(html: str) -> str:

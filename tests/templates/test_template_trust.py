@@ -59,7 +59,7 @@ def test_user_templates_in_a_mixed_library_are_sandboxed() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["plain", "<b>&'\"</b>", "&amp;", "", "ünïcode <tag>", 42, None, date(2026, 1, 2)],
+    ["plain", "<b>&'\"</b>", "&amp;", "", "ünïcode <tag>", "<&>" * 200, 42, None, date(2026, 1, 2)],
 )
 def test_output_escaping_matches_markupsafe(value: object) -> None:
     """The output escape gives markupsafe's characters, and leaves ``Markup`` alone."""

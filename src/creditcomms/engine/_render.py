@@ -61,20 +61,24 @@ class Renderer:
 
     def envelope(self, action: Action, case: Case, /, *, at: datetime) -> Envelope:
         """The action's message plus its fallback channels, rendered only when needed."""
-        chain = [action, *(_on(action, channel) for channel in action.fallback)]
-        for index, candidate in enumerate(chain):
+        channels = (action.channel, *action.fallback)
+        for index, channel in enumerate(channels):
+            candidate = action if index == 0 else _on(action, channel)
             try:
                 first = self.message(candidate, case, at=at)
             except CreditCommsError:
-                if index == len(chain) - 1:
+                if index == len(channels) - 1:
                     raise
                 continue
-            rest = tuple(self._lazy(a, case, at) for a in chain[index + 1 :])
+            # The fallback actions, like their messages, are made only when they are needed.
+            rest = tuple(self._lazy(action, c, case, at) for c in channels[index + 1 :])
             return Envelope(first, fallbacks=rest)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
-    def _lazy(self, action: Action, case: Case, at: datetime) -> Callable[[], Message]:
-        return lambda: self.message(action, case, at=at)
+    def _lazy(
+        self, action: Action, channel: str, case: Case, at: datetime
+    ) -> Callable[[], Message]:
+        return lambda: self.message(_on(action, channel), case, at=at)
 
     def _lay_out(
         self, message: LetterMessage, case: Case, payment: PaymentRequest

@@ -195,14 +195,15 @@ _SHORT = 256
 
 
 def _escape(value: Any) -> Any:
-    """`markupsafe.escape` for output: the same characters, without wrapping a ``Markup``.
+    """`markupsafe.escape` for output, remembering short strings.
 
     Compiled templates call ``escape`` only on what they output, and Jinja joins the output
     into one string (blocks and macros wrap their joined output in ``Markup`` themselves),
-    so the wrapper buys nothing there. Strings are escaped by five replacements in C; short
-    ones (names, amounts, labels: the same few in every message) are remembered.
+    so a plain string serves as well as a ``Markup`` there. Short strings (names, amounts,
+    labels: the same few in every message) are escaped once and remembered; long ones (a QR
+    code's data URI) and non-strings go to markupsafe's single pass in C.
     """
-    if type(value) is not str:
+    if type(value) is not str or len(value) > _SHORT:
         return markupsafe.escape(value)
     escaped = _ESCAPED.get(value)
     if escaped is None:
@@ -213,10 +214,9 @@ def _escape(value: Any) -> Any:
             .replace("'", "&#39;")
             .replace('"', "&#34;")
         )
-        if len(value) <= _SHORT:
-            if len(_ESCAPED) >= _ESCAPED_LIMIT:
-                _ESCAPED.clear()
-            _ESCAPED[value] = escaped
+        if len(_ESCAPED) >= _ESCAPED_LIMIT:
+            _ESCAPED.clear()
+        _ESCAPED[value] = escaped
     return escaped
 
 
