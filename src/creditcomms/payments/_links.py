@@ -103,8 +103,10 @@ def _mac(key: bytes, payload: bytes) -> bytes:
 
 
 @functools.lru_cache(maxsize=64)
-def _signing_key(secret: SecretStr) -> bytes:
-    return secret.get_secret_value().encode("utf-8")
+def _signing_key(secret: SecretStr | str) -> bytes:
+    # A SecretStr hashes and compares by its value, so a rotated secret gets its own entry.
+    value = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    return value.encode("utf-8")
 
 
 def sign_claim(
