@@ -49,6 +49,21 @@ def test_a_replacement_of_a_builtin_stays_in_the_sandbox() -> None:
         )  # fmt: skip
 
 
+def test_a_builtin_changed_in_place_is_sandboxed() -> None:
+    """Changing a built-in template's parts dict in place takes it back into the sandbox."""
+    template = next(
+        t for t in cc.TemplateLibrary.builtin() if t.key == ("reminder", "sms", "fr", "firm")
+    )
+    original = template.parts["text"]
+    template.parts["text"] = _SECRET
+    try:
+        with pytest.raises(SandboxViolationError, match="sandbox"):
+            cc.TemplateLibrary.builtin(validate=True)
+    finally:
+        template.parts["text"] = original
+    assert _kind(cc.TemplateLibrary.builtin(), template.key) == {"_Trusted"}
+
+
 def test_user_templates_in_a_mixed_library_are_sandboxed() -> None:
     """Built-ins and a user's templates in one library: only the built-ins are trusted."""
     mine = cc.Template(id="mine", channel="sms", locale="en", parts={"text": "Hi"})

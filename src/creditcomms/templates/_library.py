@@ -44,14 +44,16 @@ def _builtin_pack() -> tuple[Template, ...]:
 
 
 @functools.cache
-def _builtin_ids() -> frozenset[int]:
-    # The pack's objects live as long as the process (cached above), so their ids stay theirs.
-    return frozenset(id(template) for template in _builtin_pack())
+def _builtin_sources() -> dict[int, tuple[tuple[str, str], ...]]:
+    # The pack's objects live as long as the process (cached above), so their ids stay theirs;
+    # their sources are noted as shipped, since a template's ``parts`` dict can be changed.
+    return {id(template): tuple(template.parts.items()) for template in _builtin_pack()}
 
 
 def _is_builtin(template: Template) -> bool:
-    """True for the very objects of the built-in packs, never for a user's template."""
-    return id(template) in _builtin_ids()
+    """True for the very objects of the built-in packs with their shipped sources, only."""
+    shipped = _builtin_sources().get(id(template))
+    return shipped is not None and tuple(template.parts.items()) == shipped
 
 
 class TemplateLibrary:
