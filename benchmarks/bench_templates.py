@@ -6,6 +6,9 @@ same validated ``EmailMessage`` / ``SmsMessage`` objects. The baseline is what a
 implementation looks like: a plain ``jinja2.Environment`` whose filters call
 ``babel.numbers.format_currency`` / ``babel.dates.format_date`` and parse the locale on every
 call. A third figure shows the baseline producing strings only, without building messages.
+A last figure (no baseline) is what the engine pays per reminder email: ``Renderer.envelope``
+with a signed pay link and an EPC QR code, for 1,000 cases whose QR images are already made
+(the PNG encoder has its own benchmark in ``bench_payments``).
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ import babel.numbers
 import jinja2
 
 import creditcomms as cc
-from benchmarks._report import compare, measure
+from benchmarks._report import compare, measure, single
+from creditcomms.campaigns import Action
+from creditcomms.engine import Renderer
 
 COUNT = 10_000
+ENVELOPES = 1_000
 LOCALES = ("de_DE", "nl_NL", "en", "fr_FR")
 PHONES = {"de_DE": ("+49151", 8), "nl_NL": ("+3162", 7), "en": ("+447400", 6),
           "fr_FR": ("+3361", 7)}  # fmt: skip
@@ -211,6 +217,43 @@ def main() -> None:
             ),
             unit="messages",
         )
+
+    envelopes(cases[:ENVELOPES], library, creditor)
+
+
+def envelopes(
+    cases: list[tuple[cc.Case, Payment]], library: cc.TemplateLibrary, creditor: cc.Creditor
+) -> None:
+    """Time `Renderer.envelope` per reminder email, QR images made beforehand."""
+    signing = cc.Creditor(
+        **creditor.model_dump(exclude={"link_secret"}), link_secret="benchmark-secret-0123456789"
+    )
+    renderer = Renderer(library, signing)
+    work = [
+        (
+            Action(
+                case_id=case.id, campaign_id="bench", campaign_version=1, step_id="reminder",
+                channel="email", template="reminder", due_at=NOW,
+                idempotency_key=f"bench@1:{case.id}:reminder:email",
+                invoice_ids=(case.invoices[0].id,),
+            ),
+            case,
+        )
+        for case, _ in cases
+    ]  # fmt: skip
+
+    def run() -> None:
+        for action, case in work:
+            renderer.envelope(action, case, at=NOW)
+
+    run()  # warm up: compile, and make each case's QR image once (the encoder caches it)
+    figure = measure("Renderer.envelope (email, link, EPC QR)", len(work), run, repeat=5)
+    single(
+        f"render {len(work):,} reminder envelopes as the engine does, QR images made",
+        figure,
+        unit="envelopes",
+        note=f"{figure.seconds / figure.items * 1e6:.0f} us per envelope",
+    )
 
 
 if __name__ == "__main__":

@@ -49,27 +49,36 @@ class Renderer:
             expires_in=self.link_validity,
             qr="auto" if _shows_qr(action.channel) else None,
         )
-        message = self.templates.render_action(action, case, self.creditor, payment=payment)
-        if isinstance(message, LetterMessage) and self.letters is not False:
-            message = self._lay_out(message, case, payment)
-        return message.model_copy(update={"meta": {**message.meta, **_tags(action)}})
+        tags = _tags(action)
+        if action.channel == "letter" and self.letters is not False:
+            # The layout adds its own meta; the tags follow it, as they always have.
+            message = self.templates.render_action(action, case, self.creditor, payment=payment)
+            if isinstance(message, LetterMessage):
+                message = self._lay_out(message, case, payment)
+            return message.model_copy(update={"meta": {**message.meta, **tags}})
+        # Other messages take the tags as they are built, instead of a copy afterwards.
+        return self.templates.render_action(action, case, self.creditor, payment=payment, meta=tags)
 
     def envelope(self, action: Action, case: Case, /, *, at: datetime) -> Envelope:
         """The action's message plus its fallback channels, rendered only when needed."""
-        chain = [action, *(_on(action, channel) for channel in action.fallback)]
-        for index, candidate in enumerate(chain):
+        channels = (action.channel, *action.fallback)
+        for index, channel in enumerate(channels):
+            candidate = action if index == 0 else _on(action, channel)
             try:
                 first = self.message(candidate, case, at=at)
             except CreditCommsError:
-                if index == len(chain) - 1:
+                if index == len(channels) - 1:
                     raise
                 continue
-            rest = tuple(self._lazy(a, case, at) for a in chain[index + 1 :])
+            # The fallback actions, like their messages, are made only when they are needed.
+            rest = tuple(self._lazy(action, c, case, at) for c in channels[index + 1 :])
             return Envelope(first, fallbacks=rest)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
-    def _lazy(self, action: Action, case: Case, at: datetime) -> Callable[[], Message]:
-        return lambda: self.message(action, case, at=at)
+    def _lazy(
+        self, action: Action, channel: str, case: Case, at: datetime
+    ) -> Callable[[], Message]:
+        return lambda: self.message(_on(action, channel), case, at=at)
 
     def _lay_out(
         self, message: LetterMessage, case: Case, payment: PaymentRequest

@@ -68,6 +68,17 @@ def _iban(value: str) -> str:
     return compact
 
 
+@functools.lru_cache(maxsize=256)
+def _name(value: str) -> str:
+    # A creditor's name is the same in every payload; clean and check it once.
+    clean_name = _clean(value)
+    if not clean_name:
+        raise QRCodeError("EPC QR name is empty; give the beneficiary's name")
+    _check_length("name", clean_name, 70)
+    return clean_name
+
+
+@functools.lru_cache(maxsize=256)
 def _bic(value: str | None, country: str) -> str:
     cleaned = _clean(value)
     if not cleaned:
@@ -146,10 +157,7 @@ def epc_payload(
         ...             amount=Money("12.30", "EUR"), reference="RF18539007547034")
         'BCD\n002\n1\nSCT\n\nMuster GmbH\nDE89370400440532013000\nEUR12.30\n\nRF18539007547034'
     """
-    clean_name = _clean(name)
-    if not clean_name:
-        raise QRCodeError("EPC QR name is empty; give the beneficiary's name")
-    _check_length("name", clean_name, 70)
+    clean_name = _name(name)
     account = _iban(iban)
     code = _clean(purpose).upper()
     if code and not re.fullmatch(r"[A-Z0-9]{4}", code):

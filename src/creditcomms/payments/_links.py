@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 import json
+import json.encoder
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -27,11 +29,19 @@ from creditcomms.errors import (
 )
 from creditcomms.model import Creditor, Model, Money
 
-__all__ = ["PayClaim", "SecretsLike", "require_aware", "sign_link", "verify_link"]
+__all__ = [
+    "PayClaim",
+    "SecretsLike",
+    "creditor_key",
+    "require_aware",
+    "sign_claim",
+    "sign_link",
+    "verify_link",
+]
 
 _VERSION = 1
-_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
-"""What ``json.dumps`` with these options builds on every call, built once."""
+_json_string = json.encoder.encode_basestring_ascii
+"""How ``json.dumps(..., ensure_ascii=True)`` writes a string (the C version when present)."""
 _MAC_BYTES = 16
 
 SecretsLike = Creditor | str | SecretStr | Sequence[str | SecretStr]
@@ -92,6 +102,36 @@ def _mac(key: bytes, payload: bytes) -> bytes:
     return hmac.digest(key, payload, "sha256")[:_MAC_BYTES]
 
 
+@functools.lru_cache(maxsize=64)
+def _signing_key(secret: SecretStr | str) -> bytes:
+    # A SecretStr hashes and compares by its value, so a rotated secret gets its own entry.
+    value = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    return value.encode("utf-8")
+
+
+def sign_claim(
+    case_id: str, invoice_ids: Sequence[str], amount: Money, expires_at: datetime, key: bytes
+) -> str:
+    """The token of a claim given as checked values, signed with ``key`` (see `sign_link`).
+
+    The payload is the compact, ASCII-only JSON array that ``json`` would write, put together
+    directly: strings go through ``json``'s own C escaper.
+    """
+    ids = ",".join(map(_json_string, invoice_ids))
+    text = (
+        f"[{_VERSION},{_json_string(case_id)},[{ids}],{_json_string(str(amount.amount))},"
+        f"{_json_string(amount.currency)},{int(expires_at.timestamp())}]"
+    )
+    payload = text.encode("ascii")
+    return f"{_b64(payload)}.{_b64(_mac(key, payload))}"
+
+
+def creditor_key(creditor: Creditor) -> bytes | None:
+    """The key that signs a creditor's new links (its ``link_secret``), or None without one."""
+    secret = creditor.link_secret
+    return None if secret is None else _signing_key(secret)
+
+
 def sign_link(claim: PayClaim, /, secrets: SecretsLike) -> str:
     """Sign ``claim`` with the newest secret and return the URL-safe token.
 
@@ -102,17 +142,8 @@ def sign_link(claim: PayClaim, /, secrets: SecretsLike) -> str:
     Returns:
         A token of ``A-Z a-z 0-9 - _ .`` characters, safe in a URL path or query.
     """
-    expiry = int(claim.expires_at.timestamp())
-    body = [
-        _VERSION,
-        claim.case_id,
-        list(claim.invoice_ids),
-        str(claim.amount.amount),
-        claim.amount.currency,
-        expiry,
-    ]
-    payload = _COMPACT_JSON.encode(body).encode("ascii")
-    return f"{_b64(payload)}.{_b64(_mac(_secret_bytes(secrets)[0], payload))}"
+    key = _secret_bytes(secrets)[0]
+    return sign_claim(claim.case_id, claim.invoice_ids, claim.amount, claim.expires_at, key)
 
 
 def _decode(token: str) -> tuple[bytes, bytes]:

@@ -15,7 +15,7 @@ from creditcomms.model import Case, Creditor, Invoice, Model, Money, PostalAddre
 from creditcomms.model._trusted import trusted
 
 from ._epc import SEPA_COUNTRIES, epc_payload
-from ._links import PayClaim, require_aware, sign_link
+from ._links import PayClaim, creditor_key, require_aware, sign_claim
 from ._qr import PaymentQR, QRKind, make_qr
 from ._references import ReferenceScheme, format_reference
 from ._schemes import choose_reference
@@ -104,15 +104,18 @@ def _choose_qr(
     return QRKind.LINK
 
 
-def _pay_link(claim: PayClaim, creditor: Creditor) -> tuple[str | None, str | None]:
-    if creditor.link_secret is None:
+def _pay_link(
+    case_id: str, ids: tuple[str, ...], amount: Money, expires_at: datetime, creditor: Creditor
+) -> tuple[str | None, str | None]:
+    key = creditor_key(creditor)
+    if key is None:
         if creditor.payment_page is not None:
             raise ConfigurationError(
                 "Creditor.payment_page needs Creditor.link_secret to sign pay links;"
                 " set it to secrets.token_urlsafe(32)"
             )
         return None, None
-    token = sign_link(claim, creditor)
+    token = sign_claim(case_id, ids, amount, expires_at, key)
     page = creditor.payment_page
     return token, page.replace("{token}", token) if page else None
 
@@ -194,16 +197,13 @@ class PaymentRequest(Model):
             )
         invoices = _select_invoices(case, invoice_ids)
         amount = _add_fees(sum((i.balance for i in invoices), _zero(case.currency)), fees)
-        claim_fields: dict[str, Any] = {
-            "case_id": case.id,
-            "invoice_ids": tuple(i.id for i in invoices),
-            "amount": amount,
-            "expires_at": at + expires_in,
-        }
-        # Every field is already checked (ids of a validated case, at least one invoice, an
-        # aware expiry), so skip re-validation; an empty case id still gets the full check.
-        claim = trusted(PayClaim, **claim_fields) if case.id else PayClaim(**claim_fields)
-        token, link = _pay_link(claim, creditor)
+        ids = tuple(i.id for i in invoices)
+        expires_at = at + expires_in
+        if not case.id:  # the claim's own validation names the empty case id
+            PayClaim(case_id=case.id, invoice_ids=ids, amount=amount, expires_at=expires_at)
+        # Every claim field is checked already (ids of a validated case, at least one
+        # invoice, an aware expiry), so the token is signed from the values themselves.
+        token, link = _pay_link(case.id, ids, amount, expires_at, creditor)
         kind = None if qr is None else _choose_qr(qr, creditor, amount.currency, link)
         source = invoices[0] if len(invoices) == 1 else None
         reference, scheme = _reference(
@@ -213,7 +213,7 @@ class PaymentRequest(Model):
         )  # fmt: skip
         fields: dict[str, Any] = {
             "case_id": case.id,
-            "invoice_ids": claim.invoice_ids,
+            "invoice_ids": ids,
             "amount": amount,
             "fees": tuple(fees),
             "creditor_name": creditor.name,
@@ -224,7 +224,7 @@ class PaymentRequest(Model):
             "remittance": _remittance(invoices),
             "token": token,
             "link": link,
-            "expires_at": claim.expires_at,
+            "expires_at": expires_at,
             "qr_kind": kind,
             "creditor_address": creditor.address,
             "debtor_address": case.debtor.contacts.address,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from creditcomms.channels import (
     measure_sms,
     normalize_sms_text,
 )
+from creditcomms.channels._messages import _mailbox
 from creditcomms.errors import (
     ConfigurationError,
     MessageTooLongError,
@@ -32,6 +34,8 @@ from creditcomms.errors import (
     TemplateError,
 )
 from creditcomms.model import PostalAddress
+from creditcomms.model._trusted import trusted
+from creditcomms.model._types import normalize_locale
 
 from ._context import RenderContext
 from ._formatting import language_of
@@ -68,6 +72,10 @@ class Envelope:
         }
 
 
+_MAX_SUBJECT = 998
+_MAX_KEY = 256
+_OPTIONAL_TEXT = (str, type(None))
+
 Parts = Mapping[str, str]
 Builder = Callable[[Parts, RenderContext, Envelope], Message]
 
@@ -92,8 +100,8 @@ def _email(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
             "no email sender: set Creditor.senders['email'] (or Creditor.email), or pass sender="
         )
     html = parts.get("html")
-    return EmailMessage(
-        **envelope.common(context),
+    fields = envelope.common(context)
+    fields.update(
         sender=sender,
         to=_contact(context, envelope),
         reply_to=envelope.reply_to,
@@ -102,6 +110,50 @@ def _email(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
         html=html if html and html.strip() else None,
         unsubscribe_url=envelope.unsubscribe_url,
     )
+    return _checked_email(fields)
+
+
+@functools.lru_cache(maxsize=256)
+def _is_canonical_locale(locale: str) -> bool:
+    try:
+        return normalize_locale(locale) == locale
+    except (TypeError, ValueError):
+        return False
+
+
+def _checked_email(fields: dict[str, Any]) -> EmailMessage:
+    """The email of ``fields``, built without pydantic when every field is plainly valid.
+
+    The usual email needs only its two addresses checked (``_mailbox`` caches that): its
+    subject is one line already, the ids and meta come from validated objects. Anything
+    unusual (a reply-to, an unsubscribe URL, an odd length or type, an address that does not
+    parse) takes the validating constructor, which raises the precise error.
+    """
+    subject, key, meta = fields["subject"], fields["idempotency_key"], fields["meta"]
+    plain = (
+        fields["reply_to"] is None
+        and fields["unsubscribe_url"] is None
+        and 0 < len(subject) <= _MAX_SUBJECT
+        and type(key) is str
+        and 0 < len(key) <= _MAX_KEY
+        and type(fields["case_id"]) is str
+        and type(fields["campaign_id"]) in _OPTIONAL_TEXT
+        and type(fields["step_id"]) in _OPTIONAL_TEXT
+        and fields["created_at"] is not None
+        and fields["created_at"].utcoffset() is not None
+        and type(fields["locale"]) is str
+        and _is_canonical_locale(fields["locale"])
+        and all(type(k) is str and type(v) is str for k, v in meta.items())
+    )
+    if plain:
+        try:
+            fields["sender"] = _mailbox(fields["sender"])
+            fields["to"] = _mailbox(fields["to"])
+        except (TypeError, ValueError):
+            plain = False
+    if not plain:
+        return EmailMessage(**fields)
+    return trusted(EmailMessage, **fields)
 
 
 def sms_text(text: str, *, cap: int | None, label: str) -> str:

@@ -124,17 +124,14 @@ class RenderContext:
     ) -> RenderContext:
         """Build the context for ``case`` at ``at`` (open invoices, totals, fee lines)."""
         invoices = _chosen_invoices(case, invoice_ids)
-        lines = tuple(
-            fee if isinstance(fee, FeeLine) else FeeLine(label=fee[0], amount=fee[1])
-            for fee in fees
-        )
+        lines = tuple(_fee_line(fee) for fee in fees) if fees else ()
         today = at.astimezone(case.debtor.zone).date()
         return cls(
             debtor=case.debtor,
             invoices=invoices,
             totals=_totals(invoices, lines, today, case.currency),
             creditor=creditor,
-            step=StepInfo(campaign_id=campaign_id, step_id=step_id, stage=stage),
+            step=_step(campaign_id, step_id, stage),
             tone=tone,
             locale=locale,
             at=at,
@@ -173,6 +170,12 @@ def _chosen_invoices(case: Case, invoice_ids: Sequence[str]) -> tuple[Invoice, .
     # A thank-you after payment still names the invoices it thanks for.
     chosen = [i for i in case.invoices if not invoice_ids or i.id in invoice_ids]
     return tuple(sorted(chosen or case.invoices, key=lambda i: i.due_on))
+
+
+@functools.lru_cache(maxsize=1024)
+def _step(campaign_id: str | None, step_id: str | None, stage: str) -> StepInfo:
+    # Frozen and shared: a run renders the same few steps for every case.
+    return StepInfo(campaign_id=campaign_id, step_id=step_id, stage=stage)
 
 
 @functools.cache

@@ -2,11 +2,14 @@
 
 Templates may come from end users, so they run in Jinja's immutable sandbox with
 ``StrictUndefined``: a template can read the context but not reach private attributes,
-mutate data, or silently print nothing for a misspelt variable.
+mutate data, or silently print nothing for a misspelt variable. The built-in packs' own
+templates, which the library ships and pins with a snapshot test, compile in a plain
+environment without a loader instead (the sandbox's checks are a tenth of their render).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime
@@ -14,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import jinja2
+import markupsafe
 from jinja2 import StrictUndefined, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -39,7 +43,9 @@ _NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
 
 
 def _formatter(context: Context) -> Formatter:
-    formatter: Formatter = context[FORMATTER_KEY]
+    # The library puts the formatter into the render's variables (the context's parent);
+    # reading it there skips the template-local scope, which a template could shadow.
+    formatter: Formatter = context.parent[FORMATTER_KEY]
     return formatter
 
 
@@ -75,6 +81,7 @@ def _greeting(context: Context, debtor: Debtor | None = None) -> str:
     return greeting_for(who, language=context[LANGUAGE_KEY], tone=Tone(context["tone"]))
 
 
+@functools.lru_cache(maxsize=256)
 def _iban(value: str) -> str:
     compact = value.replace(" ", "")
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
@@ -93,7 +100,20 @@ _FILTERS = {
 _HIDDEN = frozenset({"link_secret", "previous_link_secrets", "get_secret_value"})
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
+class _FlatGlobals(jinja2.Environment):
+    """Hands each template its globals as one plain dict instead of Jinja's ``ChainMap``."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one plain dict instead of Jinja's ``ChainMap``.
+
+        Each render copies the globals into its context; a ``ChainMap`` copies key by key in
+        Python, a dict in C. Environments are finished (filters, ``greeting``) before the
+        first template compiles, so a snapshot sees the same names.
+        """
+        return {**self.globals, **(d or {})}
+
+
+class _Sandbox(_FlatGlobals, ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, also closed to secrets and pydantic's model machinery.
 
     Jinja's verdict depends only on the object's type and the attribute name, so it is
@@ -113,15 +133,6 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             self._verdicts[key] = verdict
         return verdict
 
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        """A template's globals as one plain dict instead of Jinja's ``ChainMap``.
-
-        Each render copies the globals into its context; a ``ChainMap`` copies key by key in
-        Python, a dict in C. Environments are finished (filters, ``greeting``) before the
-        first template compiles, so a snapshot sees the same names.
-        """
-        return {**self.globals, **(d or {})}
-
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Read ``obj.attribute``, skipping the checks for a name already judged safe."""
         if self._verdicts.get((type(obj), attribute)):
@@ -132,47 +143,97 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
-def _environment(*, autoescape: bool, loader: jinja2.BaseLoader | None) -> jinja2.Environment:
-    env = _Sandbox(
-        undefined=StrictUndefined,
-        autoescape=autoescape,
-        loader=loader,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-        cache_size=0,
-    )
+class _Trusted(_FlatGlobals):
+    """A plain Jinja environment for the library's own packs, which it ships and tests.
+
+    It has no loader: a trusted template cannot pull in a user's shared source.
+    """
+
+
+_OPTIONS: dict[str, Any] = {
+    "undefined": StrictUndefined,
+    "keep_trailing_newline": False,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "auto_reload": False,
+    "cache_size": 0,
+}
+
+
+def _finish(env: jinja2.Environment) -> jinja2.Environment:
     env.filters.update(_FILTERS)
     env.globals["greeting"] = _greeting
     return env
 
 
 class Environments:
-    """The two sandboxed environments of a library: text (no escaping) and markup (escaping).
+    """The environments of a library: text (no escaping) and markup (escaping), each twice.
 
-    ``shared`` holds sources that templates may ``{% import %}`` or ``{% include %}``
-    (layouts and macros shipped with a pack).
+    User templates run in the sandboxed pair. ``shared`` holds sources that they may
+    ``{% import %}`` or ``{% include %}`` (layouts and macros shipped with a pack). The
+    trusted pair, without sandbox checks and without a loader, compiles only the built-in
+    packs' own templates (see `TemplateLibrary`).
     """
 
     def __init__(self, *, shared: Mapping[str, str] | None = None) -> None:
         loader = jinja2.DictLoader(dict(shared or {}))
-        self.text = _environment(autoescape=False, loader=loader)
-        self.markup = _environment(autoescape=True, loader=loader)
+        self.text = _finish(_Sandbox(autoescape=False, loader=loader, **_OPTIONS))
+        self.markup = _finish(_Sandbox(autoescape=True, loader=loader, **_OPTIONS))
+        self._trusted: dict[bool, jinja2.Environment] = {}
 
-    def for_part(self, part: str, *, escaped: bool) -> jinja2.Environment:
+    def for_part(self, part: str, *, escaped: bool, trusted: bool = False) -> jinja2.Environment:
         """The environment a part compiles in (markup for HTML and SSML parts)."""
-        return self.markup if escaped else self.text
+        if not trusted:
+            return self.markup if escaped else self.text
+        env = self._trusted.get(escaped)
+        if env is None:
+            env = self._trusted[escaped] = _finish(_Trusted(autoescape=escaped, **_OPTIONS))
+        return env
+
+
+_ESCAPED: dict[str, str] = {}
+_ESCAPED_LIMIT = 4096
+_SHORT = 256
+
+
+def _escape(value: Any) -> Any:
+    """`markupsafe.escape` for output, remembering short strings.
+
+    Compiled templates call ``escape`` only on what they output, and Jinja joins the output
+    into one string (blocks and macros wrap their joined output in ``Markup`` themselves),
+    so a plain string serves as well as a ``Markup`` there. Short strings (names, amounts,
+    labels: the same few in every message) are escaped once and remembered; long ones (a QR
+    code's data URI) and non-strings go to markupsafe's single pass in C.
+    """
+    if type(value) is not str or len(value) > _SHORT:
+        return markupsafe.escape(value)
+    escaped = _ESCAPED.get(value)
+    if escaped is None:
+        escaped = (
+            value.replace("&", "&amp;")
+            .replace(">", "&gt;")
+            .replace("<", "&lt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
+        if len(_ESCAPED) >= _ESCAPED_LIMIT:
+            _ESCAPED.clear()
+        _ESCAPED[value] = escaped
+    return escaped
 
 
 def compile_part(env: jinja2.Environment, source: str, *, label: str) -> jinja2.Template:
     """Compile one part's source, turning a Jinja syntax error into ours."""
     try:
-        return env.from_string(source)
+        compiled = env.from_string(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateSyntaxError(
             f"template {label} does not parse at line {exc.lineno}: {exc.message}"
         ) from None
+    if env.autoescape is True:
+        # The compiled module's functions look ``escape`` up in its namespace on each call.
+        compiled.root_render_func.__globals__["escape"] = _escape
+    return compiled
 
 
 def render_part(template: jinja2.Template, variables: Mapping[str, Any], *, label: str) -> str:

@@ -43,6 +43,19 @@ def _builtin_pack() -> tuple[Template, ...]:
     return tuple(expand_pack(resources.files("creditcomms.templates") / "packs"))
 
 
+@functools.cache
+def _builtin_sources() -> dict[int, tuple[tuple[str, str], ...]]:
+    # The pack's objects live as long as the process (cached above), so their ids stay theirs;
+    # their sources are noted as shipped, since a template's ``parts`` dict can be changed.
+    return {id(template): tuple(template.parts.items()) for template in _builtin_pack()}
+
+
+def _is_builtin(template: Template) -> bool:
+    """True for the very objects of the built-in packs with their shipped sources, only."""
+    shipped = _builtin_sources().get(id(template))
+    return shipped is not None and tuple(template.parts.items()) == shipped
+
+
 class TemplateLibrary:
     """A set of templates, compiled once, resolved with locale and tone fallback.
 
@@ -126,9 +139,14 @@ class TemplateLibrary:
         # Compiled on first use (or at add when validating), then kept for the library's life.
         compiled = self._compiled.get(template.key)
         if compiled is None:
+            # The packs' own templates skip the sandbox (they are the library's code, tested
+            # with it); anything else, including a template replacing a built-in, stays in it.
+            trusted = _is_builtin(template)
             compiled = {
                 part: compile_part(
-                    self._environments.for_part(part, escaped=part in ESCAPED_PARTS),
+                    self._environments.for_part(
+                        part, escaped=part in ESCAPED_PARTS, trusted=trusted
+                    ),
                     source,
                     label=f"{template.label}:{part} ({template.origin})",
                 )
@@ -158,7 +176,7 @@ class TemplateLibrary:
             TemplateNotFoundError: when no locale or tone fallback has the template.
         """
         name = channel.name if isinstance(channel, Channel) else channel
-        wanted = Tone(tone)
+        wanted = tone if type(tone) is Tone else Tone(tone)
         cache_key = (template_id, name, locale, wanted)
         found = self._resolutions.get(cache_key)
         if found is None:
@@ -187,7 +205,11 @@ class TemplateLibrary:
 
     def render_parts(self, resolution: Resolution, context: RenderContext, /) -> dict[str, str]:
         """Render every part of a resolved template with ``context`` (for custom channels)."""
-        template = resolution.template
+        return self._render_parts(resolution.template, context, resolution.template.label)
+
+    def _render_parts(
+        self, template: Template, context: RenderContext, label: str
+    ) -> dict[str, str]:
         language = language_of(template.locale)
         locale = context.locale if language_of(context.locale) == language else template.locale
         variables = context.variables()
@@ -195,7 +217,7 @@ class TemplateLibrary:
         variables[LANGUAGE_KEY] = language
         rendered: dict[str, str] = {}
         for part, compiled in self._compiled_parts(template).items():
-            text = render_part(compiled, variables, label=f"{template.label}:{part}")
+            text = render_part(compiled, variables, label=f"{label}:{part}")
             rendered[part] = text if part in ESCAPED_PARTS else _tidy(text)
         return rendered
 
@@ -239,9 +261,10 @@ class TemplateLibrary:
         if at.tzinfo is None:
             problem = FieldProblem("at", at, "must be timezone-aware, e.g. datetime.now(UTC)")
             raise ValidationError("render", [problem])
-        wanted = normalize_locale(locale or case.debtor.locale)
+        wanted = _normalized(locale or case.debtor.locale)
         resolution = self.resolve(template_id, target.name, locale=wanted, tone=tone)
         template = resolution.template
+        label = template.label
         context = RenderContext.build(
             case, creditor, at=at, tone=template.tone, locale=wanted, stage=template_id,
             campaign_id=campaign_id, step_id=step_id, payment=payment, fees=fees,
@@ -250,7 +273,7 @@ class TemplateLibrary:
         envelope = Envelope(
             channel=target,
             idempotency_key=idempotency_key,
-            label=template.label,
+            label=label,
             template_locale=template.locale,
             max_segments=max_segments or template.max_segments,
             sender=sender,
@@ -258,7 +281,7 @@ class TemplateLibrary:
             unsubscribe_url=unsubscribe_url,
             meta=_meta(resolution, meta),
         )
-        return build_message(self.render_parts(resolution, context), context, envelope)
+        return build_message(self._render_parts(template, context, label), context, envelope)
 
     def render_action(
         self,
@@ -270,14 +293,21 @@ class TemplateLibrary:
         payment: PaymentDetails | None = None,
         fees: Fees = (),
         locale: str | None = None,
+        meta: Mapping[str, str] | None = None,
     ) -> Message:
-        """Render one planned `Action` (its template, channel, tone, ids and segment cap)."""
+        """Render one planned `Action` (its template, channel, tone, ids and segment cap).
+
+        ``meta`` adds labels to the message's ``meta`` after the action's own (a key given
+        twice takes the value from ``meta``).
+        """
         if action.case_id != case.id:
             raise ConfigurationError(
                 f"action {action.idempotency_key!r} is for case {action.case_id!r},"
                 f" not {case.id!r}; pass the case the action was planned for"
             )
         extra = {"variant": action.variant} if action.variant else {}
+        if meta:
+            extra.update(meta)
         return self.render(
             action.template, action.channel, case, creditor,
             at=action.due_at, idempotency_key=action.idempotency_key, tone=action.tone,
@@ -310,6 +340,14 @@ class TemplateLibrary:
             tone=tone, locale=wanted,
             payment=payment or SamplePayment(amount=chosen.open_amount or chosen.total_amount),
         )  # fmt: skip
+
+
+# The locale names a run renders for are few; remember their canonical spelling.
+_canonical = functools.lru_cache(maxsize=256)(normalize_locale)
+
+
+def _normalized(locale: str) -> str:
+    return _canonical(locale) if type(locale) is str else normalize_locale(locale)
 
 
 def _channel(channel: Channel | str) -> Channel:
