@@ -127,7 +127,8 @@ def _collect(workers: list[Any], messages: Any, progress: ProgressCallback | Non
             problems.append(f"worker {index} failed: {payload}")
     if problems:
         raise WorkerError(
-            "; ".join(problems) + "; its claims are taken over once their lease expires",
+            "; ".join(problems)
+            + "; the actions it held are claimed again once their lease expires",
             report=report,
         )
     return report
