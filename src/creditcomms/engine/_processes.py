@@ -10,6 +10,7 @@ serialises the short write transactions; PostgreSQL skips rows other workers hol
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import inspect
 import multiprocessing
@@ -39,6 +40,8 @@ class EngineFactory(Protocol):
 
 
 _POLL_SECONDS = 0.2
+_YOUNG_THRESHOLD = 20_000
+"""Allocations between the worker's young collections (Python's default is 700)."""
 
 
 def run_due_in_processes(
@@ -55,7 +58,9 @@ def run_due_in_processes(
     must be importable by a fresh interpreter: a module-level function, or its
     ``"package.module:function"`` path. The engine's store must be one that processes share
     (`SQLiteStore` on a local file, `PostgresStore`), not a `MemoryStore`. This blocks until
-    every worker is done; from async code, call it with ``asyncio.to_thread``.
+    every worker is done; from async code, call it with ``asyncio.to_thread``. Each worker
+    freezes the objects it built at start-up out of the garbage collector's scans and
+    collects young objects less often, which saves about a tenth of its time.
 
     Args:
         factory: Builds one worker's `Engine`, or the ``"module:function"`` that does.
@@ -158,11 +163,26 @@ async def _drain(build: EngineFactory, at: datetime, claimed: Callable[[int], No
         raise ConfigurationError(
             "a MemoryStore lives in one process; give the workers a SQLiteStore or PostgresStore"
         )
+    _tune_garbage_collector()
     try:
         return await engine.run_due(at=at, progress=lambda done, _total: claimed(done))
     finally:
         await engine.store.aclose()
         await engine.dispatcher.aclose()
+
+
+def _tune_garbage_collector() -> None:
+    """Keep the worker's cyclic garbage collector off the long-lived start-up objects.
+
+    The process is ours: what was built up to here (modules, templates, tables) lives as
+    long as the worker, so it is frozen out of collections, and young collections run less
+    often. Without this the collector takes about a tenth of a run's time, mostly rescanning
+    those objects.
+    """
+    gc.collect()
+    gc.freeze()
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(young, _YOUNG_THRESHOLD), middle, old)
 
 
 def _resolve(path: str) -> EngineFactory:
