@@ -221,7 +221,8 @@ class Engine:
         """Claim what is due at ``at``, re-check each case, render, send and journal it.
 
         Works in batches of ``batch_size`` until nothing more is due or ``limit`` actions
-        were claimed. Returns what happened, with skip reasons and costs.
+        were claimed. Returns what happened, with skip reasons and costs. One call keeps one
+        core busy; `run_due_in_processes` runs it in several processes sharing the store.
         """
         report = RunReport()
         while limit is None or report.claimed < limit:
