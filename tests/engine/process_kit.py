@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
+
+import engine_chaos
 
 import creditcomms as cc
 from creditcomms.transports import FileOutbox
@@ -17,47 +19,17 @@ OUTBOX_ENV = "CREDITCOMMS_TEST_WORKER_OUTBOX"
 
 def cases(count: int) -> list[cc.Case]:
     """``count`` cases with one invoice each, all due for the reminder at ``RUN_AT``."""
-    return [
-        cc.Case(
-            id=f"C-{n:04d}",
-            debtor=cc.Debtor(
-                id=f"D-{n:04d}",
-                name=f"Customer {n}",
-                locale="de_DE",
-                contacts=cc.Contacts(email=f"customer{n}@example.de"),
-            ),
-            invoices=[
-                cc.Invoice(
-                    id=f"RE-{n:04d}",
-                    amount=cc.Money("49.90", "EUR"),
-                    issued_on=date(2026, 10, 1),
-                    due_on=date(2026, 10, 31),
-                )
-            ],
-        )
-        for n in range(count)
-    ]
+    return engine_chaos.cases(count, today=RUN_AT.date())
 
 
 def make_engine(database: str, outbox: str, *, batch_size: int = 25) -> cc.Engine:
-    """An engine on the SQLite file ``database`` that writes emails to ``outbox``."""
-    campaign = cc.Campaign(
-        "b2c", steps=[cc.Step("reminder", cc.after_due(days=3), cc.EMAIL, template="reminder")]
-    )
-    creditor = cc.Creditor(
-        name="Muster GmbH",
-        iban="DE89370400440532013000",
-        payment_page="https://pay.muster.example/{token}",
-        link_secret="worker-test-secret-0123456789",
-        senders={cc.EMAIL: "Muster GmbH <billing@muster.example>"},
-    )
-    return cc.Engine(
-        cc.Strategy([], default=campaign),
-        cc.TemplateLibrary.builtin(),
-        creditor,
-        cc.Dispatcher(transports={cc.EMAIL: FileOutbox(Path(outbox))}),
+    """The crash tests' engine on the SQLite file ``database``, writing emails to ``outbox``."""
+    return engine_chaos.engine(
         cc.SQLiteStore(database),
-        batch_size=batch_size,
+        FileOutbox(Path(outbox)),
+        name=f"worker-{os.getpid()}",
+        batch=batch_size,
+        lease=300,
     )
 
 
