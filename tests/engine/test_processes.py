@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import subprocess
+import sys
+import textwrap
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -103,6 +107,41 @@ def test_a_worker_that_dies_is_reported(tmp_path: Path) -> None:
     with pytest.raises(cc.WorkerError, match=r"worker 0 died \(exit code 3\)") as info:
         cc.run_due_in_processes(exits, at=RUN_AT, processes=1)
     assert info.value.report.sent == 0
+
+
+def test_a_script_without_a_main_guard_is_told_the_fix(tmp_path: Path) -> None:
+    """A script that starts workers at import time gets the `__main__` guard as the fix.
+
+    Spawned workers import the main script again; without the guard each one would start
+    workers of its own, which multiprocessing refuses, so the worker dies before it reports.
+    """
+    script = tmp_path / "nightly.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import functools
+            import process_kit
+            import creditcomms as cc
+
+            factory = functools.partial(process_kit.make_engine, "unused.db", "outbox")
+            cc.run_due_in_processes(factory, at=process_kit.RUN_AT, processes=1)
+            """
+        )
+    )
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}  # finds process_kit
+    done = subprocess.run(  # noqa: S603 - our own interpreter on a script this test wrote
+        [sys.executable, str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("creditcomms.errors.WorkerError: worker 0 died while starting")
+    assert 'if __name__ == "__main__":' in last
 
 
 @pytest.mark.parametrize(

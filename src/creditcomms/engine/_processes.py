@@ -85,10 +85,11 @@ def run_due_in_processes(
         _check_picklable(factory)
     context = multiprocessing.get_context("spawn")
     messages: Any = context.Queue()
+    started: Any = context.Array("b", processes, lock=False)  # set by each worker on entry
     workers = [
         context.Process(
             target=_worker,
-            args=(factory, at, index, messages),
+            args=(factory, at, index, messages, started),
             name=f"creditcomms-worker-{index}",
             daemon=True,
         )
@@ -97,7 +98,7 @@ def run_due_in_processes(
     for worker in workers:
         worker.start()
     try:
-        return _collect(workers, messages, progress)
+        return _collect(workers, messages, started, progress)
     finally:
         for worker in workers:
             if worker.is_alive():
@@ -105,7 +106,9 @@ def run_due_in_processes(
             worker.join()
 
 
-def _collect(workers: list[Any], messages: Any, progress: ProgressCallback | None) -> RunReport:
+def _collect(
+    workers: list[Any], messages: Any, started: Any, progress: ProgressCallback | None
+) -> RunReport:
     """Merge the workers' reports as they arrive; notice a worker that dies without one."""
     report = RunReport()
     claimed = [0] * len(workers)
@@ -118,7 +121,7 @@ def _collect(workers: list[Any], messages: Any, progress: ProgressCallback | Non
             for index, worker in enumerate(workers):
                 if index not in finished and not worker.is_alive() and messages.empty():
                     finished.add(index)
-                    problems.append(f"worker {index} died (exit code {worker.exitcode})")
+                    problems.append(_death(index, worker.exitcode, started=bool(started[index])))
             continue
         if kind == "progress":
             claimed[index] = payload
@@ -139,8 +142,22 @@ def _collect(workers: list[Any], messages: Any, progress: ProgressCallback | Non
     return report
 
 
-def _worker(factory: EngineFactory | str, at: datetime, index: int, messages: Any) -> None:
+def _death(index: int, exitcode: int | None, *, started: bool) -> str:
+    """Why a worker that left no report is gone, with the usual cause when it never started."""
+    if started:
+        return f"worker {index} died (exit code {exitcode})"
+    return (
+        f"worker {index} died while starting (exit code {exitcode}), before its engine was"
+        " built. Each worker imports the script that started the run: put the call under"
+        ' `if __name__ == "__main__":` in that script, and see the worker\'s error above'
+    )
+
+
+def _worker(
+    factory: EngineFactory | str, at: datetime, index: int, messages: Any, started: Any
+) -> None:
     """A worker process: build the engine, run what is due, send the report back."""
+    started[index] = 1  # shared memory, visible to the parent even if this process dies next
     try:
         build = _resolve(factory) if isinstance(factory, str) else factory
         report = asyncio.run(
