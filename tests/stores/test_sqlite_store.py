@@ -51,6 +51,23 @@ async def test_table_prefix_keeps_tables_apart(tmp_path: Path) -> None:
         assert await second.next_due_at() is None
 
 
+@pytest.mark.parametrize(("cache_mib", "kib"), [(None, 64 * 1024), (8, 8 * 1024)])
+async def test_page_cache_size(tmp_path: Path, cache_mib: int | None, kib: int) -> None:
+    """The store's connection gets a 64 MiB page cache unless told otherwise."""
+    options = {} if cache_mib is None else {"cache_mib": cache_mib}
+    async with SQLiteStore(tmp_path / "cc.db", **options) as store:
+        await store.migrate()
+        setting = store._connection().execute("PRAGMA cache_size").fetchone()
+    assert setting == (-kib,)  # SQLite reads a negative size as KiB
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "64"])
+def test_page_cache_size_must_be_whole_mib(tmp_path: Path, bad: object) -> None:
+    """A cache size that is not a positive whole number of MiB is refused with the fix."""
+    with pytest.raises(cc.ConfigurationError, match=r"cache_mib=.*whole MiB, 1 or more"):
+        SQLiteStore(tmp_path / "cc.db", cache_mib=bad)  # type: ignore[arg-type]
+
+
 def test_path_or_external_not_both(tmp_path: Path) -> None:
     """Giving both a path and an external connection (or neither) is a ConfigurationError."""
     conn = sqlite3.connect(":memory:")
