@@ -46,6 +46,33 @@ class TestSync:
         assert stored is not None
         assert [r.step_id for r in stored.case.history] == ["pre-due"]
 
+    async def test_sync_keeps_opt_outs_and_events_the_host_does_not_set(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """A host case that sets only its own state fields keeps opt-outs and disputes."""
+        await engine.sync([case], at=SYNC_AT)
+        await engine.record(cc.OptOut(case_id=case.id, at=SYNC_AT, channel="SMS"))
+        await engine.record(cc.DisputeOpened(case_id=case.id, at=SYNC_AT, reason="wrong amount"))
+        promised = cc.CaseState(promised_on=PRE_DUE_AT.date() + timedelta(days=20))
+        await engine.sync([case.model_copy(update={"state": promised})], at=PRE_DUE_AT)
+        stored = await store.get_case(case.id)
+        assert stored is not None
+        assert stored.case.state.opted_out == {"sms"}
+        assert stored.case.state.disputed
+        assert stored.case.state.promised_on == promised.promised_on
+
+    async def test_a_host_state_cannot_drop_an_opt_out(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """Opt-outs only add up through sync; the fields the host sets still win."""
+        await engine.sync([case], at=SYNC_AT)
+        await engine.record(cc.OptOut(case_id=case.id, at=SYNC_AT, channel=cc.SMS))
+        own = cc.CaseState(opted_out=frozenset({"whatsapp"}), disputed=False)
+        await engine.sync([case.model_copy(update={"state": own})], at=PRE_DUE_AT)
+        stored = await store.get_case(case.id)
+        assert stored is not None
+        assert stored.case.state.opted_out == {"sms", "whatsapp"}
+
     async def test_sync_in_batches_matches_one_by_one(
         self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
     ) -> None:

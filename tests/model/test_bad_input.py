@@ -170,3 +170,18 @@ def test_naive_event_time_is_rejected() -> None:
     with pytest.raises(cc.ValidationError) as info:
         cc.OptOut(case_id="C", at=datetime(2026, 1, 1), channel=cc.SMS)  # noqa: DTZ001
     assert info.value.fields == ("at",)
+
+
+@pytest.mark.parametrize("typed", ["SMS", " sms", "Sms\n", "sms", cc.SMS])
+def test_channel_names_are_folded_to_the_channels_spelling(typed: object) -> None:
+    """An opt-out typed "SMS" (say, from a webhook's JSON) is stored as the channel "sms"."""
+    event = cc.OptOut(case_id="C-1", at="2026-11-01T09:00:00+00:00", channel=typed)
+    assert event.channel == "sms"
+
+
+@pytest.mark.parametrize("typed", ["S M S", "e-mail", "1sms", ""])
+def test_a_channel_name_that_no_channel_can_have_is_refused(typed: str) -> None:
+    """A name that is not a lower-case word is refused, naming the value and the fix."""
+    with pytest.raises(cc.ValidationError, match="channel") as info:
+        cc.OptOut(case_id="C-1", at="2026-11-01T09:00:00+00:00", channel=typed)
+    assert "such as" in str(info.value)

@@ -113,8 +113,9 @@ class Engine:
         """Upsert the host's cases and plan their next actions; running it twice is harmless.
 
         Debtor and invoices come from the host. The history creditcomms wrote (messages
-        sent) and the state it derived from recorded events are kept, unless the host's
-        case carries state of its own.
+        sent) and the state it derived from recorded events are kept; a host case that sets
+        state fields of its own (``CaseState(promised_on=...)``) replaces just those fields,
+        and opt-outs only add up (lift one with `Store.update_case`).
         """
         report = SyncReport()
         batch: dict[str, Case] = {}

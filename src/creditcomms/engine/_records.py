@@ -8,7 +8,7 @@ from typing import Any
 
 from creditcomms.campaigns import Action, Plan, PlanStatus
 from creditcomms.dispatch import Outcome
-from creditcomms.model import Case, ContactRecord, Reason
+from creditcomms.model import Case, CaseState, ContactRecord, Reason
 from creditcomms.model._trusted import trusted
 from creditcomms.stores import ActionStatus, CaseRecord, CaseSave, CaseStatus, Claim, Completion
 
@@ -92,8 +92,22 @@ def merge(case: Case, stored: CaseRecord | None) -> Case:
         if r.idempotency_key is None or r.idempotency_key not in known
     ]
     history = tuple(sorted((*case.history, *kept), key=lambda r: r.at))
-    state = case.state if case.state != type(case.state)() else stored.case.state
-    return case.model_copy(update={"history": history, "state": state})
+    return case.model_copy(update={"history": history, "state": _state(case, stored.case)})
+
+
+def _state(case: Case, stored: Case) -> CaseState:
+    """The stored state with the fields the host's case sets itself; opt-outs only add up.
+
+    A host that tracks promises in its billing app sets ``promised_on`` and nothing else: a
+    dispute or a hold recorded through `Engine.record` stays. Opt-outs recorded from the
+    customer are never dropped by a sync (lift one with `Store.update_case`).
+    """
+    own = case.state.model_fields_set
+    if not own:
+        return stored.state
+    update = {name: getattr(case.state, name) for name in own}
+    update["opted_out"] = stored.state.opted_out | case.state.opted_out
+    return stored.state.model_copy(update=update)
 
 
 def why_not(plan: Plan, action: Action) -> list[Reason]:

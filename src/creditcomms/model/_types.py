@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import zoneinfo
 from typing import Annotated, Any
 
@@ -118,12 +119,28 @@ def normalize_country(value: Any) -> str:
     return code
 
 
+_CHANNEL = re.compile(r"[a-z][a-z0-9_]*")
+
+
 def channel_name(value: Any) -> str:
-    """Accept a channel given by name or as a ``Channel`` object; return its name."""
+    """Accept a channel given by name or as a ``Channel`` object; return its name.
+
+    Names are lower-case words (``"sms"``, ``"phone_task"``); a name typed as ``"SMS"`` or
+    ``" sms"`` (say, from a webhook's JSON) is read as ``"sms"``, so an opt-out or a consent
+    is never stored under a spelling that no channel has.
+    """
     name = getattr(value, "name", value)
     if not isinstance(name, str) or not name:
         raise ValueError("channel must be a Channel such as cc.EMAIL or its name such as 'email'")
-    return name
+    if _CHANNEL.fullmatch(name):
+        return name
+    folded = name.strip().lower()
+    if not _CHANNEL.fullmatch(folded):
+        raise ValueError(
+            f"channel {name!r} is not a channel name: use a Channel such as cc.SMS or a"
+            " lower-case name of letters, digits and '_' such as 'sms' or 'phone_task'"
+        )
+    return folded
 
 
 CurrencyCode = Annotated[str, BeforeValidator(normalize_currency)]
