@@ -73,6 +73,23 @@ class TestSync:
         assert stored is not None
         assert stored.case.state.opted_out == {"sms", "whatsapp"}
 
+    async def test_two_cases_sharing_an_id_are_refused(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """Two cases with other invoices under one id (one per currency) name the fix."""
+        (invoice,) = case.invoices[:1]
+        francs = invoice.model_copy(
+            update={"id": "RE-CHF", "amount": cc.Money("80.00", "CHF"), "open_amount": None}
+        )
+        other = case.model_copy(update={"invoices": (francs,)})
+        with pytest.raises(cc.ValidationError, match=r"share this id.*own id=") as info:
+            await engine.sync([case, case, other], at=SYNC_AT)
+        assert info.value.problems[0].field == "id"
+        renamed = other.model_copy(update={"id": f"{case.id}-CHF"})
+        report = await engine.sync([case, renamed], at=SYNC_AT)
+        assert report.cases == 2
+        assert await store.get_case(renamed.id) is not None
+
     async def test_sync_in_batches_matches_one_by_one(
         self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
     ) -> None:

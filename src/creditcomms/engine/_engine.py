@@ -12,7 +12,12 @@ from typing import Protocol
 
 from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_event
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
-from creditcomms.errors import CreditCommsError, VersionConflictError
+from creditcomms.errors import (
+    CreditCommsError,
+    FieldProblem,
+    ValidationError,
+    VersionConflictError,
+)
 from creditcomms.model import Case, ContactRecord, Creditor, Event, Reason
 from creditcomms.model._trusted import trusted
 from creditcomms.stores import (
@@ -116,10 +121,16 @@ class Engine:
         sent) and the state it derived from recorded events are kept; a host case that sets
         state fields of its own (``CaseState(promised_on=...)``) replaces just those fields,
         and opt-outs only add up (lift one with `Store.update_case`).
+
+        Raises:
+            ValidationError: Two cases with different invoices share an id (the cases before
+                the second one are synced).
         """
         report = SyncReport()
         batch: dict[str, Case] = {}
+        seen: dict[str, int] = {}  # id -> its invoices' fingerprint, to catch id clashes
         for case in cases:
+            _refuse_id_clash(case, seen)
             if case.id in batch or len(batch) >= self.batch_size:
                 await self._sync_batch(list(batch.values()), at=at, report=report)
                 batch = {}
@@ -432,3 +443,20 @@ class Engine:
                     return
                 stored = fresh
         raise VersionConflictError(f"case {stored.case_id} kept changing while recording sends")
+
+
+def _refuse_id_clash(case: Case, seen: dict[str, int]) -> None:
+    """Refuse a second case under an id already synced in this call with other invoices.
+
+    The same case twice is harmless; two cases (say one per currency) that both took the
+    debtor's id would overwrite each other, and one would never be reminded.
+    """
+    mark = hash(tuple(invoice.id for invoice in case.invoices))
+    if seen.setdefault(case.id, mark) == mark:
+        return
+    fix = (
+        "two cases with different invoices in one sync share this id; give each case its own"
+        " id= (a case id defaults to the debtor id, so a debtor with a case per currency"
+        " needs ids such as f'{debtor.id}-EUR')"
+    )
+    raise ValidationError("sync", [FieldProblem("id", case.id, fix)])

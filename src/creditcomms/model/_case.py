@@ -179,7 +179,10 @@ class Case(Model):
         currencies = {i.amount.currency for i in self.invoices}
         if len(currencies) > 1:
             raise FieldError(
-                "invoices", sorted(currencies), "mix currencies; make one case per currency"
+                "invoices",
+                sorted(currencies),
+                "mix currencies; make one case per currency, each with its own"
+                ' id= (say f"{debtor.id}-EUR"), since a case id defaults to the debtor id',
             )
         ids = [i.id for i in self.invoices]
         if len(set(ids)) != len(ids):
