@@ -195,6 +195,28 @@ class TestRunDue:
         sent = [e for e in await store.history(case.id) if e.kind is JournalKind.SENT]
         assert sent[-1].channel == "email"
 
+    async def test_a_fallback_journals_the_real_reason(
+        self,
+        engine: cc.Engine,
+        store: cc.MemoryStore,
+        case: cc.Case,
+        transport: InMemoryTransport,
+    ) -> None:
+        """An SMS over its segment cap goes out by email, journalled as too long, not as
+        a missing contact (the phone number is there)."""
+        long_name = "Ayşe Yılmaz-Öztürkoğlu " * 6  # outside GSM-7: UCS-2, 67 a segment
+        named = case.model_copy(
+            update={"debtor": case.debtor.model_copy(update={"name": long_name.strip()})}
+        )
+        await engine.sync([named], at=SYNC_AT)
+        for moment in (PRE_DUE_AT, REMINDER_AT, SECOND_AT):
+            await engine.run_due(at=moment)
+        assert transport.sent[-1].channel == "email"
+        sent = [e for e in await store.history(case.id) if e.kind is JournalKind.SENT]
+        codes = [reason.code for reason in sent[-1].reasons]
+        assert codes == ["fallback", "message_too_long"]
+        assert sent[-1].reasons[1].detail.startswith("sms: ")
+
 
 async def test_permanent_failure_falls_back_at_send_time(
     campaign: cc.Campaign, creditor: cc.Creditor, store: cc.MemoryStore, case: cc.Case

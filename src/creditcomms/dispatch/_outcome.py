@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from creditcomms.channels import Message
 from creditcomms.errors import DeliveryError
+from creditcomms.model import Reason
 from creditcomms.transports import Receipt
 
 __all__ = ["Envelope", "Fallback", "Outcome", "OutcomeStatus"]
@@ -30,6 +31,9 @@ class Envelope:
 
     message: Message
     fallbacks: tuple[Fallback, ...] = ()
+    passed_over: tuple[Reason, ...] = ()
+    """Planned channels left out before ``message`` was made, each with why (no phone
+    number, an SMS over its segment cap): journalled when the message goes out."""
 
     @property
     def key(self) -> str:

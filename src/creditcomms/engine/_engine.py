@@ -282,8 +282,8 @@ class Engine:
         live = [send for send in sends if send[0].lease_id in held]
         outcomes = await self.dispatcher.send([envelope for _, _, envelope in live])
         records: dict[str, list[ContactRecord]] = {}
-        for (claim, action, _), outcome in zip(live, outcomes, strict=True):
-            finished.append(self._finish(claim, action, outcome, at=at, report=report))
+        for (claim, action, envelope), outcome in zip(live, outcomes, strict=True):
+            finished.append(self._finish(claim, action, envelope, outcome, at=at, report=report))
             if outcome.ok:
                 records.setdefault(action.case_id, []).append(contact(action, outcome, at))
         if finished:
@@ -400,7 +400,14 @@ class Engine:
         item.sends.append((claim, action, envelope))
 
     def _finish(
-        self, claim: Claim, action: Action, outcome: Outcome, *, at: datetime, report: RunReport
+        self,
+        claim: Claim,
+        action: Action,
+        envelope: Envelope,
+        outcome: Outcome,
+        *,
+        at: datetime,
+        report: RunReport,
     ) -> Completion:
         if not outcome.ok:
             reason = Reason(code="delivery_failed", detail=str(outcome.error))
@@ -411,7 +418,7 @@ class Engine:
         report.sent += 1
         report.sent_by_channel[message.channel] += 1
         report.add_cost(message.cost)
-        reasons = fallback_reasons(action, outcome)
+        reasons = fallback_reasons(action, outcome, envelope.passed_over)
         report.fallbacks += bool(reasons)
         receipt = outcome.receipt
         # Built from a claim, an outcome and a time the engine already holds: no re-validation.

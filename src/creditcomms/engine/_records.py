@@ -72,13 +72,20 @@ def contact(action: Action, outcome: Outcome, at: datetime) -> ContactRecord:
     )
 
 
-def fallback_reasons(action: Action, outcome: Outcome) -> list[Reason]:
-    """Why a message went out on another channel than planned (empty when it did not)."""
+def fallback_reasons(
+    action: Action, outcome: Outcome, passed_over: Sequence[Reason] = ()
+) -> list[Reason]:
+    """Why a message went out on another channel than planned (empty when it did not).
+
+    ``passed_over`` holds why the renderer left planned channels out (no contact, an SMS
+    over its cap); the dispatcher's ``fallback_from`` names channels whose sending failed.
+    """
     sent_by = outcome.message.channel
     if sent_by == action.channel:
         return []
-    tried = ", ".join(outcome.fallback_from) or f"{action.channel} (no contact)"
-    return [Reason(code="fallback", detail=f"sent by {sent_by} after {tried}")]
+    left = [reason.detail.partition(":")[0] for reason in passed_over]
+    tried = ", ".join((*left, *outcome.fallback_from)) or action.channel
+    return [Reason(code="fallback", detail=f"sent by {sent_by} after {tried}"), *passed_over]
 
 
 def merge(case: Case, stored: CaseRecord | None) -> Case:

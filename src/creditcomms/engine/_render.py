@@ -8,9 +8,14 @@ from datetime import datetime, timedelta
 from creditcomms.campaigns import Action, idempotency_key
 from creditcomms.channels import BUILTIN_CHANNELS, LetterMessage, Message
 from creditcomms.dispatch import Envelope
-from creditcomms.errors import CreditCommsError, MissingExtraError
+from creditcomms.errors import (
+    CreditCommsError,
+    MessageTooLongError,
+    MissingContactError,
+    MissingExtraError,
+)
 from creditcomms.letters import render_letter
-from creditcomms.model import Case, Creditor
+from creditcomms.model import Case, Creditor, Reason
 from creditcomms.payments import PaymentRequest
 from creditcomms.templates import TemplateLibrary
 
@@ -62,17 +67,19 @@ class Renderer:
     def envelope(self, action: Action, case: Case, /, *, at: datetime) -> Envelope:
         """The action's message plus its fallback channels, rendered only when needed."""
         channels = (action.channel, *action.fallback)
+        passed_over: list[Reason] = []
         for index, channel in enumerate(channels):
             candidate = action if index == 0 else _on(action, channel)
             try:
                 first = self.message(candidate, case, at=at)
-            except CreditCommsError:
+            except CreditCommsError as error:
                 if index == len(channels) - 1:
                     raise
+                passed_over.append(_passed_over(channel, error))
                 continue
             # The fallback actions, like their messages, are made only when they are needed.
             rest = tuple(self._lazy(action, c, case, at) for c in channels[index + 1 :])
-            return Envelope(first, fallbacks=rest)
+            return Envelope(first, fallbacks=rest, passed_over=tuple(passed_over))
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def _lazy(
@@ -90,6 +97,19 @@ class Renderer:
                 raise
             self.letters = False  # auto mode without typst: letters stay text from now on
             return message
+
+
+def _passed_over(channel: str, error: CreditCommsError) -> Reason:
+    """Why ``channel`` was left out for a fallback: its real error, not a guess."""
+    code = (
+        "no_contact"
+        if isinstance(error, MissingContactError)
+        else _CODES.get(type(error), "render_failed")
+    )
+    return Reason(code=code, detail=f"{channel}: {str(error).splitlines()[0]}")
+
+
+_CODES: dict[type[CreditCommsError], str] = {MessageTooLongError: "message_too_long"}
 
 
 def _shows_qr(channel: str) -> bool:
