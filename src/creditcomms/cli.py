@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -222,6 +224,10 @@ def _plan(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    # As with `python -m`, the engine's module may live in the current directory; the
+    # workers inherit this search path.
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     at = args.at or datetime.now(UTC)
     console.print(f"Running what is due at {at.isoformat()} in {args.processes} process(es)")
     with console.progress("actions", total=None) as advance:

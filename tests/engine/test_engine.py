@@ -202,8 +202,7 @@ class TestRunDue:
         case: cc.Case,
         transport: InMemoryTransport,
     ) -> None:
-        """An SMS over its segment cap goes out by email, journalled as too long, not as
-        a missing contact (the phone number is there)."""
+        """An SMS over its cap goes out by email, journalled as too long, not as no contact."""
         long_name = "Ayşe Yılmaz-Öztürkoğlu " * 6  # outside GSM-7: UCS-2, 67 a segment
         named = case.model_copy(
             update={"debtor": case.debtor.model_copy(update={"name": long_name.strip()})}

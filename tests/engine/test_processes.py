@@ -199,6 +199,33 @@ def test_command_line_run(
     assert "claimed 0, sent 0" in capsys.readouterr().out
 
 
+def test_command_line_run_imports_from_the_current_directory(tmp_path: Path) -> None:
+    """``cd /srv/billing && creditcomms run billing_engine:make_engine`` finds the module."""
+    database, outbox = _enrolled(tmp_path, 6)
+    home = tmp_path / "billing"
+    home.mkdir()
+    (home / "billing_engine.py").write_text("from process_kit import from_environment\n")
+    command = Path(sys.executable).parent / "creditcomms"
+    search = [entry for entry in sys.path if entry and Path(entry).resolve() != home]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(search),  # finds process_kit, not the billing folder
+        DB_ENV: database,
+        OUTBOX_ENV: outbox,
+    }
+    done = subprocess.run(  # noqa: S603 - the installed command, fixed arguments
+        [str(command), "run", "billing_engine:from_environment", "--at", RUN_AT.isoformat()],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=home,
+        env=environment,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "claimed 6, sent 6" in done.stdout
+
+
 def test_command_line_run_refuses_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     """A bad factory path exits with status 2; a time without offset is refused by argparse."""
     assert main(["run", "process_kit:missing"]) == 2
