@@ -185,3 +185,10 @@ def test_a_channel_name_that_no_channel_can_have_is_refused(typed: str) -> None:
     with pytest.raises(cc.ValidationError, match="channel") as info:
         cc.OptOut(case_id="C-1", at="2026-11-01T09:00:00+00:00", channel=typed)
     assert "such as" in str(info.value)
+
+
+def test_an_iban_of_a_bank_missing_from_the_bundled_list_is_accepted() -> None:
+    """A Belgian IBAN whose check digits pass is accepted though its bank code is unknown."""
+    assert cc.Creditor(name="M", iban="BE68 5390 0754 7034").iban == "BE68539007547034"
+    with pytest.raises(cc.ValidationError, match="fails its check digits"):
+        cc.Creditor(name="M", iban="BE68 5390 0754 7035")

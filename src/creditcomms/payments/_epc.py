@@ -12,11 +12,10 @@ import re
 from decimal import Decimal
 
 from stdnum import bic as stdnum_bic
-from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 
 from creditcomms.errors import QRCodeError
-from creditcomms.model import Money
+from creditcomms.model import Money, normalize_iban
 
 from ._qr import PaymentQR, QRKind, make_qr
 from ._references import ReferenceScheme, validate_reference
@@ -54,12 +53,9 @@ def _iban(value: str) -> str:
     # A creditor has few IBANs and every payload checks one: the bank-database look-up of
     # python-stdnum is the slow part, so remember the verdict.
     try:
-        compact = str(stdnum_iban.validate(value))
-    except StdnumError:
-        raise QRCodeError(
-            f"EPC QR iban {value!r} fails its check digits or its country's format;"
-            " copy it again from the bank statement"
-        ) from None
+        compact = normalize_iban(value)
+    except ValueError as exc:
+        raise QRCodeError(f"EPC QR iban: {exc}") from None
     if compact[:2] not in SEPA_COUNTRIES:
         raise QRCodeError(
             f"EPC QR iban {value!r} is from {compact[:2]}, which is not in SEPA;"
