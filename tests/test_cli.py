@@ -45,6 +45,29 @@ def test_demo_twice_starts_fresh(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "outbox").rglob("*")) == first
 
 
+def test_demo_leaves_an_outbox_it_did_not_write_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ``outbox`` folder with someone else's files is not emptied; the demo says why."""
+    mine = tmp_path / "outbox" / "to-send" / "invoice.eml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("keep me", encoding="utf-8")
+    args = ["demo", "--cases", "5", "--days", "5", "--dir", str(tmp_path), "--no-letters"]
+    assert main(args) == 2
+    assert "did not write; pass --dir" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "keep me"
+    assert not (tmp_path / "creditcomms-demo.db").exists()
+
+
+def test_demo_counts_the_files_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The closing line counts message files, not folders or the demo's own marker."""
+    args = ["demo", "--cases", "15", "--days", "10", "--dir", str(tmp_path), "--no-letters"]
+    assert main(args) == 0
+    files = [p for p in (tmp_path / "outbox").rglob("*") if p.is_file()]
+    written = len(files) - 1  # the marker that lets a later demo empty the folder
+    assert f"{written} files in {tmp_path / 'outbox'}/" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("channel", sorted(cc.BUILTIN_CHANNELS))
 def test_preview_writes_one_file(
     channel: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -29,7 +29,7 @@ from creditcomms.channels import (
     SmsMessage,
 )
 from creditcomms.engine import run_due_in_processes
-from creditcomms.errors import CreditCommsError, MissingExtraError
+from creditcomms.errors import ConfigurationError, CreditCommsError, MissingExtraError
 from creditcomms.letters import render_letter
 from creditcomms.model import Case
 from creditcomms.payments import PaymentRequest
@@ -111,13 +111,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
+_DEMO_MARK = ".creditcomms-demo"
+"""The file that marks an outbox folder as the demo's own, so a re-run may empty it."""
+
+
 def _fresh(folder: Path) -> tuple[Path, Path]:
+    """The demo's outbox and journal under ``folder``, emptied of an earlier demo's run.
+
+    An ``outbox`` folder that holds files the demo did not make is left alone: the command
+    stops and says so rather than delete someone's messages.
+    """
     outbox = folder / "outbox"
     database = folder / "creditcomms-demo.db"
+    if outbox.exists() and not (outbox / _DEMO_MARK).exists() and any(outbox.iterdir()):
+        raise ConfigurationError(
+            f"{outbox}/ holds files that creditcomms demo did not write; pass --dir to run"
+            " the demo in another folder, or move that folder away"
+        )
     shutil.rmtree(outbox, ignore_errors=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-    folder.mkdir(parents=True, exist_ok=True)
+    outbox.mkdir(parents=True)
+    (outbox / _DEMO_MARK).write_text("written by creditcomms demo; it empties this folder\n")
     return outbox, database
 
 
@@ -161,7 +176,8 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
     )
     report = result.write_report(args.dir / "report.html", rates=DEMO_RATES)
     console.print(result.report.summary())
-    console.print(f"{len(list(outbox.rglob('*')))} files in {outbox}/; report: {report}")
+    written = sum(1 for path in outbox.rglob("*") if path.is_file() and path.name != _DEMO_MARK)
+    console.print(f"{written} files in {outbox}/; report: {report}")
     return 0
 
 
