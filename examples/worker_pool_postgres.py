@@ -105,6 +105,7 @@ async def prepare(dsn: str, cases: list[cc.Case]) -> None:
         demo_creditor(),
         cc.Dispatcher(transports={}),
         store,
+        check=False,  # it only enrolls cases; the workers' engines send
     )
     await engine.sync(cases, at=datetime(2026, 11, 1, tzinfo=UTC))
     await store.aclose()

@@ -356,20 +356,27 @@ class TestCrashSafety:
     async def test_render_failure_is_journalled(
         self, creditor: cc.Creditor, case: cc.Case, store: cc.MemoryStore
     ) -> None:
-        """A step whose template does not exist fails with the reason, nothing is sent."""
+        """A step whose template does not exist fails with the reason, nothing is sent.
+
+        The engine refuses such a step when it is built; with ``check=False`` (or a template
+        library changed afterwards) the run journals the failure instead.
+        """
         campaign = cc.Campaign(
             "broken",
             version=1,
             steps=[cc.Step("odd", cc.before_due(days=3), cc.EMAIL, template="no_such_template")],
         )
         transport = InMemoryTransport()
-        engine = cc.Engine(
+        parts = (
             cc.Strategy([], default=campaign),
             cc.TemplateLibrary.builtin(),
             creditor,
             cc.Dispatcher(transports={cc.EMAIL: transport}),
             store,
         )
+        with pytest.raises(cc.ConfigurationError, match="step 'odd': no template"):
+            cc.Engine(*parts)
+        engine = cc.Engine(*parts, check=False)
         await engine.sync([case], at=SYNC_AT)
         report = await engine.run_due(at=PRE_DUE_AT)
         assert (report.failed, report.sent) == (1, 0)

@@ -136,6 +136,11 @@ class Strategy:
                     f"two different campaigns claim {campaign.key}; raise the version of one"
                 )
 
+    @property
+    def known_campaigns(self) -> tuple[Campaign, ...]:
+        """Every campaign version this strategy can plan with: the current ones and the archive."""
+        return tuple(self._versions.values())
+
     def _campaigns(self) -> Iterable[Campaign]:
         targets = [t for _, t in self.entries] + ([self.default] if self.default else [])
         for target in targets:

@@ -30,6 +30,7 @@ from creditcomms.stores import (
 )
 from creditcomms.templates import TemplateLibrary
 
+from ._config import check_wiring
 from ._records import case_save, contact, fallback_reasons, merge, skip, why_not
 from ._render import Renderer
 from ._report import RunReport, SyncReport
@@ -85,6 +86,12 @@ class Engine:
         plan_ahead: Store a case's whole remaining sequence after each change, so that
             ``store.pending(case_id)`` shows it; ``False`` stores only the next action, which
             is all the engine needs and is faster (simulations use it).
+        check: Check at once that the parts fit together: every step's template exists
+            for each of its channels, every channel has a transport, email has a sender
+            and pay links a secret. ``False`` skips this (say, an engine that only plans).
+
+    Raises:
+        ConfigurationError: With ``check``, every misfit found, each with its fix.
     """
 
     def __init__(
@@ -100,7 +107,10 @@ class Engine:
         worker: str | None = None,
         batch_size: int = 500,
         plan_ahead: bool = True,
+        check: bool = True,
     ) -> None:
+        if check:
+            check_wiring(strategy, templates, creditor, dispatcher)
         self.strategy = strategy
         self.templates = templates
         self.creditor = creditor
