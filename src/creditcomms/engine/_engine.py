@@ -207,7 +207,11 @@ class Engine:
         raise VersionConflictError(f"case {event.case_id} kept changing; record the event again")
 
     def plan(self, case: Case, /, *, at: datetime) -> Plan:
-        """The plan for ``case`` at ``at``, without storing or sending anything."""
+        """The plan for ``case`` at ``at``, without storing or sending anything.
+
+        It reads the case as given: for a case the engine has run, pass the stored one
+        (``(await engine.store.get_case(case_id)).case``), whose history holds what was sent.
+        """
         return self.strategy.plan(case, at=at)
 
     async def _save(
