@@ -46,6 +46,14 @@ async def test_newer_schema_is_refused(postgres_dsn: str, pg_schema: str) -> Non
 
 
 @pytest.mark.postgres
+async def test_a_store_used_before_migrate_says_so(postgres_dsn: str, pg_schema: str) -> None:
+    """Without `migrate()` the missing tables come with the call that creates them."""
+    async with PostgresStore(postgres_dsn, schema=pg_schema) as store:
+        with pytest.raises(cc.StoreError, match=r"does not exist.*call `await store.migrate"):
+            await store.next_due_at()
+
+
+@pytest.mark.postgres
 async def test_claims_use_the_partial_due_index(postgres_dsn: str, pg_schema: str) -> None:
     """The due-time index only covers unfinished actions."""
     import psycopg

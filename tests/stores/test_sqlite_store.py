@@ -68,6 +68,13 @@ def test_page_cache_size_must_be_whole_mib(tmp_path: Path, bad: object) -> None:
         SQLiteStore(tmp_path / "cc.db", cache_mib=bad)  # type: ignore[arg-type]
 
 
+async def test_a_store_used_before_migrate_says_so(tmp_path: Path) -> None:
+    """Without `migrate()` the missing tables come with the call that creates them."""
+    async with SQLiteStore(tmp_path / "cc.db") as store:
+        with pytest.raises(cc.StoreError, match=r"no such table.*call `await store.migrate\(\)`"):
+            await store.next_due_at()
+
+
 def test_path_or_external_not_both(tmp_path: Path) -> None:
     """Giving both a path and an external connection (or neither) is a ConfigurationError."""
     conn = sqlite3.connect(":memory:")

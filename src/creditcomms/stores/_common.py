@@ -6,7 +6,7 @@ import enum
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from creditcomms.errors import FieldProblem, ValidationError
+from creditcomms.errors import FieldProblem, StoreError, ValidationError
 from creditcomms.model import Reason
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "check_reasons",
     "lease_lost_message",
     "maybe_aware",
+    "store_failure",
 ]
 
 LATEST_SCHEMA = 1
@@ -106,3 +107,14 @@ TAKEN_OVER = Reason(
     code="lease_expired", detail="the previous worker's lease expired before it finished"
 )
 """The reason journaled with a claim that takes over an expired lease."""
+
+
+_NOT_MIGRATED = ("no such table", "does not exist")
+
+
+def store_failure(where: str, error: Exception) -> StoreError:
+    """A database error as a `StoreError`; a missing table adds the usual cause and fix."""
+    first, _, rest = str(error).strip().partition("\n")
+    if any(sign in first for sign in _NOT_MIGRATED) and "cc_" in first:
+        first += "; the store's tables are missing: call `await store.migrate()` once first"
+    return StoreError(f"{where} failed: {first}" + (f"\n{rest}" if rest else ""))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from creditcomms.errors import ConfigurationError, MissingExtraError, StoreError
+from creditcomms.errors import ConfigurationError, MissingExtraError
 
+from ._common import store_failure
 from ._sql import Op, Query, Rows, postgres_dialect
 from ._sqlbase import SQLStoreBase
 
@@ -93,7 +94,7 @@ class PostgresStore(SQLStoreBase):
             result: T = done.value
             return result
         except self._psycopg.Error as exc:
-            raise StoreError(f"PostgreSQL store failed: {exc}") from exc
+            raise store_failure("PostgreSQL store", exc) from exc
 
     async def _connection(self) -> AsyncConnection[Any]:
         if self._conn is None or self._conn.closed or self._conn.broken:

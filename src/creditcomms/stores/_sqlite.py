@@ -9,8 +9,9 @@ import threading
 from datetime import timedelta
 from typing import Literal, TypeVar
 
-from creditcomms.errors import ConfigurationError, StoreError
+from creditcomms.errors import ConfigurationError
 
+from ._common import store_failure
 from ._sql import Op, Query, Rows, sqlite_dialect
 from ._sqlbase import SQLStoreBase
 
@@ -103,7 +104,7 @@ class SQLiteStore(SQLStoreBase):
             try:
                 return _drive(self._external, program, first)
             except sqlite3.Error as exc:
-                raise StoreError(f"SQLite store failed: {exc}") from exc
+                raise store_failure("SQLite store", exc) from exc
         return await asyncio.to_thread(self._run_own, program, first, write)
 
     def _run_own(self, program: Op[T], first: Query, write: bool) -> T:
@@ -117,7 +118,7 @@ class SQLiteStore(SQLStoreBase):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"SQLite store {self._path!r} failed: {exc}") from exc
+                    raise store_failure(f"SQLite store {self._path!r}", exc) from exc
                 raise
             return result
 
