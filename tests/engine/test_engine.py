@@ -383,3 +383,9 @@ class TestCrashSafety:
         assert report.failures[0].code == "render_failed"
         assert "no_such_template" in report.failures[0].detail
         assert transport.sent == []
+
+
+async def test_run_due_refuses_a_naive_time(engine: cc.Engine) -> None:
+    """A naive ``at`` is refused by run_due itself, naming the call and the fix."""
+    with pytest.raises(cc.ValidationError, match=r"in run_due:\s+at = .*timezone-aware"):
+        await engine.run_due(at=datetime(2026, 11, 3, 12))  # noqa: DTZ001 - the mistake

@@ -28,6 +28,7 @@ from creditcomms.stores import (
     Completion,
     Store,
 )
+from creditcomms.stores._common import aware
 from creditcomms.templates import TemplateLibrary
 
 from ._config import check_wiring
@@ -250,6 +251,7 @@ class Engine:
         were claimed. Returns what happened, with skip reasons and costs. One call keeps one
         core busy; `run_due_in_processes` runs it in several processes sharing the store.
         """
+        at = aware(at, field="at", operation="run_due")
         report = RunReport()
         while limit is None or report.claimed < limit:
             size = (
