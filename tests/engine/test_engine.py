@@ -389,3 +389,28 @@ async def test_run_due_refuses_a_naive_time(engine: cc.Engine) -> None:
     """A naive ``at`` is refused by run_due itself, naming the call and the fix."""
     with pytest.raises(cc.ValidationError, match=r"in run_due:\s+at = .*timezone-aware"):
         await engine.run_due(at=datetime(2026, 11, 3, 12))  # noqa: DTZ001 - the mistake
+
+
+def test_fallbacks_of_two_invoices_have_their_own_keys(
+    creditor: cc.Creditor, case: cc.Case
+) -> None:
+    """Per invoice, each fallback message has its own key: never taken for a duplicate."""
+    second = case.invoices[0].model_copy(update={"id": "RE-2026-0002"})
+    both = case.model_copy(update={"invoices": (*case.invoices, second)})
+    campaign = cc.Campaign(
+        "per-invoice",
+        steps=[cc.Step("r", cc.after_due(days=3), cc.SMS, fallback=[cc.EMAIL, cc.LETTER])],
+        grouping="invoice",
+    )
+    plan = campaign.plan(both, at=REMINDER_AT, upcoming=False)
+    renderer = cc.Renderer(cc.TemplateLibrary.builtin(), creditor, letters=False)
+    keys = []
+    for action in plan.due:
+        envelope = renderer.envelope(action, both, at=REMINDER_AT)
+        keys.append(envelope.key)
+        for fallback in envelope.fallbacks:
+            message = fallback() if callable(fallback) else fallback
+            assert message is not None
+            keys.append(message.idempotency_key)
+    assert len(plan.due) == 2
+    assert len(keys) == len(set(keys)) == 6

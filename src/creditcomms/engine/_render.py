@@ -128,10 +128,12 @@ def _tags(action: Action) -> dict[str, str]:
 
 
 def _on(action: Action, channel: str) -> Action:
+    # The action's own key stands in for the case: it already names the unit (one invoice,
+    # when a campaign groups per invoice), so two invoices' fallbacks never share a key.
     key = idempotency_key(
         campaign_id=action.campaign_id,
         version=action.campaign_version,
-        case_id=action.case_id,
+        case_id=action.idempotency_key,
         step_id=action.step_id,
         channel=channel,
         repeat=action.repeat,
