@@ -114,6 +114,26 @@ def test_plan_reports_bad_input_with_the_field(
     assert "Europe/Berlin" in err
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("{not json", "not JSON"),
+        ('{"cases": []}', "the top level is not a case"),
+        ('[{"debtor": {"id": "D", "name": "X"}, "invoices": []}, 3]', "item 1 is not a case"),
+    ],
+)
+def test_plan_refuses_a_file_that_holds_no_cases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str
+) -> None:
+    """A missing file, broken JSON or a non-case object exits 2 with what to give instead."""
+    cases = tmp_path / "cases.json"
+    if content is not None:
+        cases.write_text(content, encoding="utf-8")
+    assert main(["plan", str(cases), "--at", "2026-11-10"]) == 2
+    assert message in capsys.readouterr().err
+
+
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     """``--version`` prints the installed version."""
     assert main(["--version"]) == 0

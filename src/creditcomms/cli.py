@@ -228,9 +228,29 @@ def _campaign(path: Path) -> Campaign:
     return load_campaign(path.read_text(encoding="utf-8"), format=fmt)
 
 
+def _read_cases(path: Path) -> list[Case]:
+    """The cases in a JSON file: a list of cases, or one case object."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"{path}: no such file; give the path of a JSON file of cases"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"{path}: not JSON ({exc}); give a JSON list of cases") from None
+    items = raw if isinstance(raw, list) else [raw]
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or "debtor" not in item:
+            where = f"item {index}" if isinstance(raw, list) else "the top level"
+            raise ConfigurationError(
+                f"{path}: {where} is not a case; write a JSON list of case objects, each with"
+                ' "debtor" and "invoices" (what Case.model_dump(mode="json") gives)'
+            )
+    return [Case.model_validate(item) for item in items]
+
+
 def _plan(args: argparse.Namespace, console: Console) -> int:
-    raw = json.loads(args.cases.read_text(encoding="utf-8"))
-    cases = [Case.model_validate(item) for item in (raw if isinstance(raw, list) else [raw])]
+    cases = _read_cases(args.cases)
     strategy = Strategy([], default=_campaign(args.campaign)) if args.campaign else demo_strategy()
     at = datetime.combine(args.at, time(9), UTC)
     for case in cases:

@@ -88,6 +88,28 @@ class TestKpiGroupings:
         assert list(frame.columns[:3]) == ["campaign", "channel", "attempts"]
         assert frame["collected"].tolist() == [Decimal("50.00"), Decimal("100.00")]
 
+    @pytest.mark.parametrize("rate", [Decimal("1.05"), "1.05", 1.05])
+    def test_rates_may_be_given_as_numbers_or_text(self, journal: Journal, rate: object) -> None:
+        """A rate typed as a float or a string counts like the same Decimal."""
+        chf = PaymentRecord(
+            at=journal.sends[5].at + timedelta(days=1),
+            case_id="c2",
+            amount=cc.Money("10.00", "CHF"),
+            due_on=date(2026, 11, 1),
+        )
+        mixed = journal.model_copy(update={"payments": (*journal.payments, chf)})
+        table = compute_kpis(mixed, by=("channel",), currency="EUR", rates={"CHF": rate})  # type: ignore[dict-item]
+        exact = compute_kpis(mixed, by=("channel",), currency="EUR", rates={"CHF": Decimal("1.05")})
+        assert table.groups == exact.groups
+
+    @pytest.mark.parametrize("rate", [0, -1, "abc", True, None])
+    def test_a_rate_that_is_no_positive_number_is_refused(
+        self, journal: Journal, rate: object
+    ) -> None:
+        """A rate of 0, below 0, not a number or a bool names the currency and the fix."""
+        with pytest.raises(cc.ConfigurationError, match=r"rates\['CHF'\] = .*positive number"):
+            compute_kpis(journal, currency="EUR", rates={"CHF": rate})  # type: ignore[dict-item]
+
     def test_mixed_currencies_need_rates(self, journal: Journal) -> None:
         """A CHF payment needs a reporting currency and a rate; then it is converted."""
         chf = PaymentRecord(

@@ -53,7 +53,7 @@ class Converter:
                 )
             currency = next(iter(seen), "EUR")
         self.currency = currency
-        self.rates = {currency: Decimal(1), **dict(rates or {})}
+        self.rates = {currency: Decimal(1), **_rates(rates or {})}
         missing = sorted(seen - set(self.rates))
         if missing:
             raise ConfigurationError(
@@ -64,6 +64,26 @@ class Converter:
     def __call__(self, money: Money, /) -> Decimal:
         """The amount of ``money`` in the reporting currency."""
         return money.amount * self.rates[money.currency]
+
+
+def _rates(rates: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Exchange rates as decimals: ``Decimal("1.05")``, ``"1.05"``, ``1.05`` or ``1`` each."""
+    checked: dict[str, Decimal] = {}
+    for code, rate in rates.items():
+        value: object = rate
+        number: object = value
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            try:
+                number = Decimal(str(value))
+            except ArithmeticError:
+                number = None
+        if not isinstance(number, Decimal) or not number > 0:
+            raise ConfigurationError(
+                f"rates[{code!r}] = {rate!r}: give the value of one {code} in the reporting"
+                f" currency as a positive number, e.g. rates={{{code!r}: Decimal('1.05')}}"
+            )
+        checked[code] = number
+    return checked
 
 
 class JournalIndex:
