@@ -192,3 +192,10 @@ def test_an_iban_of_a_bank_missing_from_the_bundled_list_is_accepted() -> None:
     assert cc.Creditor(name="M", iban="BE68 5390 0754 7034").iban == "BE68539007547034"
     with pytest.raises(cc.ValidationError, match="fails its check digits"):
         cc.Creditor(name="M", iban="BE68 5390 0754 7035")
+
+
+def test_a_free_text_invoice_reference_is_refused_at_once() -> None:
+    """Free text in Invoice.reference is refused when the invoice is made, not at send time."""
+    with pytest.raises(cc.ValidationError, match=r"reference = .*put free text in description"):
+        cc.Invoice(**_invoice(reference="Rechnung 4711, Kundennummer 12"))
+    assert cc.Invoice(**_invoice(reference="RF18 5390 0754 7034")).reference is not None

@@ -292,10 +292,16 @@ class TestBadCases:
     def test_reference_too_long_for_rf(
         self, case: cc.Case, creditor: cc.Creditor, now: datetime
     ) -> None:
-        """An invoice number too long for RF raises PaymentReferenceError, not a silent cut."""
-        odd = _single(case, "5.00", "EUR", id="INV-" + "9" * 30)
-        with pytest.raises(cc.PaymentReferenceError, match="21"):
-            PaymentRequest.for_case(odd, creditor, at=now)
+        """An id too long for RF (a UUID) goes whole as remittance text; forced RF raises."""
+        for long_id in ("INV-" + "9" * 30, "3f2b8c1e-9a4d-4f6b-8e2a-5c7d9b1a0e44"):
+            odd = _single(case, "5.00", "EUR", id=long_id)
+            request = PaymentRequest.for_case(odd, creditor, at=now)
+            assert (request.reference, request.reference_scheme) == (None, None)
+            assert long_id in request.remittance
+            assert request.qr_payload is not None
+            assert request.qr_payload.splitlines()[-1] == request.remittance
+            with pytest.raises(cc.PaymentReferenceError, match="21"):
+                PaymentRequest.for_case(odd, creditor, at=now, reference_scheme="rf")
 
 
 def test_bad_clock_and_expiry(case: cc.Case, creditor: cc.Creditor, now: datetime) -> None:

@@ -6,7 +6,9 @@ import enum
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from creditcomms.errors import PaymentReferenceError
 
 from ._base import FieldError, Model
 from ._money import Money
@@ -46,8 +48,27 @@ class Invoice(Model):
     due_on: date
     status: InvoiceStatus = InvoiceStatus.OPEN
     reference: str | None = None
-    """A structured payment reference already printed on the invoice, if any."""
+    """A structured payment reference already printed on the invoice, if any: RF (ISO
+    11649), Swiss QR, Belgian OGM or Dutch betalingskenmerk. Free text goes in
+    ``description``."""
     description: str | None = None
+
+    @field_validator("reference")
+    @classmethod
+    def _structured(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from creditcomms.payments import detect_scheme  # noqa: PLC0415 - payments needs model
+
+        try:
+            detect_scheme(value)
+        except PaymentReferenceError:
+            raise ValueError(
+                "is not a structured payment reference (RF..., Swiss QR, Belgian OGM or Dutch"
+                " betalingskenmerk); leave it empty to have an RF reference made from the"
+                " invoice id, and put free text in description"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Invoice:

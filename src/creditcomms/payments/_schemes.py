@@ -47,15 +47,25 @@ def choose_reference(
     qr_iban_swiss: bool,
     iban: str,
 ) -> tuple[str | None, ReferenceScheme | None]:
-    """Pick the reference: ``None`` for none, a printed one if valid, else one generated."""
+    """Pick the reference: ``None`` for none, a printed one if valid, else one generated.
+
+    With ``"auto"``, an id that no RF reference can hold gives no structured reference:
+    the payment then carries the invoice numbers as remittance text.
+    """
     if choice is None:
         return None, None
     if choice == "auto":
         if printed:
             scheme = detect_scheme(printed)
             return validate_reference(printed, scheme), scheme
-        wants_qrr = qr_iban_swiss and is_qr_iban(iban)
-        scheme = ReferenceScheme.CH_QRR if wants_qrr else ReferenceScheme.RF
+        if not (qr_iban_swiss and is_qr_iban(iban)):
+            try:
+                return make_reference(source, ReferenceScheme.RF), ReferenceScheme.RF
+            except PaymentReferenceError:
+                # An id RF cannot hold (a UUID, more than 21 letters and digits) goes to
+                # the payer as remittance text instead: nothing to reconcile is lost.
+                return None, None
+        scheme = ReferenceScheme.CH_QRR
     else:
         scheme = ReferenceScheme(choice)
         if printed:
