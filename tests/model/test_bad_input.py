@@ -199,3 +199,33 @@ def test_a_free_text_invoice_reference_is_refused_at_once() -> None:
     with pytest.raises(cc.ValidationError, match=r"reference = .*put free text in description"):
         cc.Invoice(**_invoice(reference="Rechnung 4711, Kundennummer 12"))
     assert cc.Invoice(**_invoice(reference="RF18 5390 0754 7034")).reference is not None
+
+
+def test_a_payment_must_be_above_zero() -> None:
+    """A zero or negative payment is refused, with what to do for a refund."""
+    for amount in ("0.00", "-5.00"):
+        with pytest.raises(cc.ValidationError, match=r"amount = .*above zero; a refund"):
+            cc.PaymentReceived(
+                case_id="C-1", at="2026-11-01T09:00:00+00:00", amount=cc.Money(amount, "EUR")
+            )
+
+
+@pytest.mark.parametrize(
+    ("page", "ok"),
+    [
+        ("https://pay.example/{token}", True),
+        ("http://localhost:8000/pay/{token}", True),
+        ("http://pay.example/{token}", False),
+        ("ftp://pay.example/{token}", False),
+    ],
+)
+def test_a_pay_page_is_https(page: str, ok: bool) -> None:
+    """Pay links carry a bearer token: https only, plain http just for localhost."""
+    make = lambda: cc.Creditor(  # noqa: E731
+        name="M", iban="DE89370400440532013000", payment_page=page, link_secret="s" * 32
+    )
+    if ok:
+        assert make().payment_page == page
+    else:
+        with pytest.raises(cc.ValidationError, match="must be an https URL"):
+            make()

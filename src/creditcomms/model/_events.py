@@ -6,7 +6,7 @@ import enum
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 
 from ._base import Model
 from ._case import Instalment
@@ -44,6 +44,16 @@ class PaymentReceived(EventBase):
     type: Literal["payment_received"] = "payment_received"
     amount: Money
     invoice_ids: tuple[str, ...] = ()
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: Money) -> Money:
+        if not value.is_positive:
+            raise ValueError(
+                "must be above zero; a refund or a reversed payment is a new sync of the"
+                " invoice with its open amount"
+            )
+        return value
 
 
 class DisputeOpened(EventBase):

@@ -233,10 +233,16 @@ def _bic(value: str) -> str:
         ) from None
 
 
+_LOCAL_PAGES = ("http://localhost", "http://127.0.0.1")
+
+
 def _payment_page(value: str) -> str:
-    if not value.startswith("https://") and not value.startswith("http://"):
+    # A pay link carries a bearer token: over plain http anyone on the way could pay with,
+    # or read, the claim. Plain http is only for a page on this machine (development).
+    if not value.startswith("https://") and not value.startswith(_LOCAL_PAGES):
         raise ValueError(
-            "payment_page must be an http(s) URL such as 'https://pay.example/{token}'"
+            "payment_page must be an https URL such as 'https://pay.example/{token}'"
+            " (plain http only for http://localhost while developing)"
         )
     if "{token}" not in value:
         raise ValueError("payment_page must contain '{token}' where the signed pay token goes")
