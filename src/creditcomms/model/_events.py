@@ -65,7 +65,12 @@ class DisputeOpened(EventBase):
 
 
 class DisputeResolved(EventBase):
-    """A dispute ended; ``upheld`` means the claim stands and reminders may resume."""
+    """A dispute ended.
+
+    ``upheld=True`` (the default) means the creditor's claim was upheld: it stands and
+    reminders resume. ``upheld=False`` means the customer was right: the case's open
+    invoices are cancelled and reminders stop (sync corrected invoices to start again).
+    """
 
     type: Literal["dispute_resolved"] = "dispute_resolved"
     upheld: bool = True

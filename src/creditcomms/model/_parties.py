@@ -166,6 +166,9 @@ AttributeValue = str | int | float | bool | Decimal | date | None
 class Debtor(Model):
     """The customer who owes the money. In messages they are never called a debtor.
 
+    Without ``locale`` messages are in English (``"en"``) and without ``timezone`` send
+    windows and dates are read in UTC: set both for every real customer.
+
     Examples:
         >>> d = Debtor(id="C-1", name="Erika Mustermann", locale="de-DE", timezone="Europe/Berlin")
         >>> d.locale, d.kind
