@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -229,3 +230,29 @@ def test_a_pay_page_is_https(page: str, ok: bool) -> None:
     else:
         with pytest.raises(cc.ValidationError, match="must be an https URL"):
             make()
+
+
+@pytest.mark.parametrize(
+    ("senders", "fragment"),
+    [
+        ({"email": "billing team"}, "senders['email'] = 'billing team'"),
+        ({"sms": "MUSTER ENERGIE GMBH"}, "1 to 11 letters"),
+        ({"sms": "12"}, "1 to 11 letters"),
+    ],
+)
+def test_sender_identities_are_checked(senders: dict[str, str], fragment: str) -> None:
+    """An email sender that is no address and an SMS sender networks refuse fail at once."""
+    with pytest.raises(cc.ValidationError, match=re.escape(fragment)):
+        cc.Creditor(name="M", iban="DE89370400440532013000", senders=senders)
+
+
+def test_good_sender_identities_pass() -> None:
+    """Names with an address, bare addresses, 11-character names and numbers are fine."""
+    creditor = cc.Creditor(
+        name="M",
+        iban="DE89370400440532013000",
+        senders={"email": "Muster GmbH <billing@muster.example>", "sms": "Muster 2026"},
+    )
+    assert creditor.senders["sms"] == "Muster 2026"
+    numbered = cc.Creditor(name="M", iban="DE89370400440532013000", senders={"sms": "+4930123456"})
+    assert numbered.senders["sms"] == "+4930123456"

@@ -252,6 +252,12 @@ def _payment_page(value: str) -> str:
     return value
 
 
+_SMS_NAME = re.compile(r"(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11}")
+"""An alphanumeric SMS sender id: what networks display instead of a number."""
+_SMS_NUMBER = re.compile(r"\+?[0-9]{3,15}")
+"""A numeric sender: a short code or an international number."""
+
+
 class Creditor(Model):
     """The business that is owed: who signs the messages and where payments go.
 
@@ -289,6 +295,28 @@ class Creditor(Model):
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         return normalize_phone(value) if value else value
+
+    @field_validator("senders")
+    @classmethod
+    def _senders(cls, value: dict[str, str]) -> dict[str, str]:
+        checked = dict(value)
+        if "email" in checked:
+            from creditcomms.channels._messages import _mailbox  # noqa: PLC0415 - needs model
+
+            try:
+                checked["email"] = _mailbox(checked["email"])
+            except ValueError as exc:
+                raise ValueError(
+                    f"senders['email'] = {checked['email']!r}: {exc}; write it as"
+                    " 'Muster GmbH <billing@muster.example>' or 'billing@muster.example'"
+                ) from None
+        sms = checked.get("sms")
+        if sms is not None and not (_SMS_NAME.fullmatch(sms) or _SMS_NUMBER.fullmatch(sms)):
+            raise ValueError(
+                f"senders['sms'] = {sms!r}: an SMS sender is a name of 1 to 11 letters, digits"
+                " or spaces with at least one letter (e.g. 'MUSTER'), or a phone number"
+            )
+        return checked
 
     @property
     def country(self) -> str:
