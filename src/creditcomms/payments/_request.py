@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -124,8 +126,9 @@ class PaymentRequest(Model):
     """What to pay, to whom, with which reference, link and QR code: one source for all channels.
 
     Build it with `PaymentRequest.for_case`. Templates read ``payment.amount``,
-    ``payment.reference``, ``payment.link``, ``payment.qr_svg`` and ``payment.qr_data_uri``;
-    the WhatsApp URL button takes ``payment.token``.
+    ``payment.reference``, ``payment.link``, ``payment.qr_svg``, ``payment.qr_src`` (the
+    QR code as an inline email image) and ``payment.qr_data_uri``; the WhatsApp URL button
+    takes ``payment.token``.
     """
 
     case_id: str
@@ -292,15 +295,41 @@ class PaymentRequest(Model):
     @cached_property
     def qr_png(self) -> bytes | None:
         """The QR code as PNG bytes, or None."""
-        qr = self.qr
-        return qr.png() if qr else None
+        if self.qr_payload is None or self.qr_kind is None:
+            return None
+        return _png(self.qr_payload, self.qr_kind)
 
     @cached_property
     def qr_data_uri(self) -> str | None:
-        """The QR code as a PNG ``data:`` URI for ``<img src>``, or None."""
+        """The QR code as a PNG ``data:`` URI for ``<img src>``, or None.
+
+        Gmail and several Outlook versions do not show ``data:`` images in email; use
+        `qr_src` there. This one suits previews, web pages and letters.
+        """
         if self.qr_payload is None or self.qr_kind is None:
             return None
         return _data_uri(self.qr_payload, self.qr_kind)
+
+    @cached_property
+    def qr_content_id(self) -> str | None:
+        """The Content-ID of the QR code's PNG as an inline email image, or None.
+
+        ``payment-qr-<digest>@creditcomms``, the digest taken from the QR payload: the same
+        request renders the same email, byte for byte (retries, snapshots).
+        """
+        if self.qr_payload is None or self.qr_kind is None:
+            return None
+        return _content_id(self.qr_payload, self.qr_kind)
+
+    @cached_property
+    def qr_src(self) -> str | None:
+        """The QR code as a ``cid:`` URL for ``<img src>`` in email HTML, or None.
+
+        When a rendered email's HTML contains it, the email carries `qr_png` as an inline
+        image with the Content-ID `qr_content_id`, which Gmail and Outlook show.
+        """
+        content_id = self.qr_content_id
+        return f"cid:{content_id}" if content_id is not None else None
 
     def swiss_bill(self) -> SwissBill:
         """The Swiss QR-bill of this request (payment part SVG via ``.svg()``).
@@ -337,6 +366,17 @@ def _encode(payload: str, kind: QRKind) -> PaymentQR:
 
 
 @functools.lru_cache(maxsize=1024)
+def _png(payload: str, kind: QRKind) -> bytes:
+    """The PNG of a payload, made once per distinct payload (emails, letters, fallbacks)."""
+    return _encode(payload, kind).png()
+
+
+@functools.lru_cache(maxsize=1024)
 def _data_uri(payload: str, kind: QRKind) -> str:
-    """The PNG data URI of a payload, made once per distinct payload (letters, fallbacks)."""
-    return _encode(payload, kind).data_uri()
+    """The PNG data URI of a payload, made once per distinct payload."""
+    return f"data:image/png;base64,{base64.b64encode(_png(payload, kind)).decode('ascii')}"
+
+
+def _content_id(payload: str, kind: QRKind) -> str:
+    digest = hashlib.sha256(f"{kind}\n{payload}".encode()).hexdigest()[:24]
+    return f"payment-qr-{digest}@creditcomms"
