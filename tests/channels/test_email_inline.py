@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 
 import creditcomms as cc
 from creditcomms.channels import embed_inline_images
+from creditcomms.channels._attachments import inline_image
 
 PNG = b"\x89PNG\r\n\x1a\n-not-really-a-picture-\x00\xff"
 
@@ -181,3 +182,14 @@ def test_json_round_trip_keeps_the_image() -> None:
     assert _image().data_uri.split(",", 1)[1] in dumped
     back = TypeAdapter(cc.AnyMessage).validate_json(dumped)
     assert back == message
+
+
+def test_inline_image_equals_the_validated_attachment() -> None:
+    """The builders' fast constructor gives the validated object, and refuses the same ids."""
+    fast = inline_image(PNG, "qr@muster.example", filename="qr.png", content_type="image/png")
+    assert fast == _image()
+    assert fast.model_fields_set == _image().model_fields_set
+    assert fast.model_dump_json() == _image().model_dump_json()
+    with pytest.raises(cc.ValidationError) as caught:
+        inline_image(PNG, "<qr@x>", filename="qr.png", content_type="image/png")
+    assert caught.value.problems[0].field == "content_id"

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
+from markupsafe import Markup
 from pydantic import AwareDatetime, Field, field_validator
 
 from creditcomms.errors import ConfigurationError, PaymentDataError, QRCodeError
@@ -292,9 +293,9 @@ class PaymentRequest(Model):
         qr = self.qr
         return qr.svg(title=f"{str(self.qr_kind).upper()} QR code") if qr else None
 
-    @cached_property
+    @property
     def qr_png(self) -> bytes | None:
-        """The QR code as PNG bytes, or None."""
+        """The QR code as PNG bytes, or None (made once per distinct payload and kept)."""
         if self.qr_payload is None or self.qr_kind is None:
             return None
         return _png(self.qr_payload, self.qr_kind)
@@ -319,7 +320,7 @@ class PaymentRequest(Model):
         """
         if self.qr_payload is None or self.qr_kind is None:
             return None
-        return _content_id(self.qr_payload, self.qr_kind)
+        return _content_id(self.qr_payload)
 
     @cached_property
     def qr_src(self) -> str | None:
@@ -328,8 +329,11 @@ class PaymentRequest(Model):
         When a rendered email's HTML contains it, the email carries `qr_png` as an inline
         image with the Content-ID `qr_content_id`, which Gmail and Outlook show.
         """
-        content_id = self.qr_content_id
-        return f"cid:{content_id}" if content_id is not None else None
+        if self.qr_payload is None or self.qr_kind is None:
+            return None
+        # Markup: the id is hex and fixed characters, so the HTML autoescape passes it through
+        # as it is, without an escape pass (or an escape-cache entry) per case.
+        return Markup(f"cid:{_content_id(self.qr_payload)}")  # noqa: S704 - hex and fixed text
 
     def swiss_bill(self) -> SwissBill:
         """The Swiss QR-bill of this request (payment part SVG via ``.svg()``).
@@ -377,6 +381,7 @@ def _data_uri(payload: str, kind: QRKind) -> str:
     return f"data:image/png;base64,{base64.b64encode(_png(payload, kind)).decode('ascii')}"
 
 
-def _content_id(payload: str, kind: QRKind) -> str:
-    digest = hashlib.sha256(f"{kind}\n{payload}".encode()).hexdigest()[:24]
+def _content_id(payload: str) -> str:
+    # The payload fixes the picture (its kind follows from it); 96 bits keep ids apart.
+    digest = hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
     return f"payment-qr-{digest}@creditcomms"

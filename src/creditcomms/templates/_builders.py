@@ -27,7 +27,7 @@ from creditcomms.channels import (
     measure_sms,
     normalize_sms_text,
 )
-from creditcomms.channels._attachments import is_content_id
+from creditcomms.channels._attachments import inline_image
 from creditcomms.channels._messages import _mailbox
 from creditcomms.errors import (
     ConfigurationError,
@@ -102,7 +102,7 @@ def _email(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
             "no email sender: set Creditor.senders['email'] (or Creditor.email), or pass sender="
         )
     html = parts.get("html")
-    html = html if html and html.strip() else None
+    html = html if html and not html.isspace() else None  # no stripped copy of the HTML
     fields = envelope.common(context)
     fields.update(
         sender=sender,
@@ -136,17 +136,8 @@ def _inline_qr(html: str, payment: object, label: str) -> Attachment | None:
             " has no qr_png bytes to send with the email; give it a qr_png property (as"
             " PaymentRequest has) or show payment.qr_data_uri instead"
         )
-    return _qr_attachment(src[4:], png)
-
-
-def _qr_attachment(content_id: str, png: bytes) -> Attachment:
-    values = {
-        "filename": _QR_FILENAME, "content_type": "image/png", "data": png,
-        "content_id": content_id, "inline": True,
-    }  # fmt: skip
-    if is_content_id(content_id):
-        return trusted(Attachment, **values)
-    return Attachment(**values)  # a custom payment's bad id: the error names content_id
+    content_id = str(src)[4:]  # str first: a Markup's slice is a Markup
+    return inline_image(png, content_id, filename=_QR_FILENAME, content_type="image/png")
 
 
 @functools.lru_cache(maxsize=256)
