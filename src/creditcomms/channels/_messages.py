@@ -6,10 +6,8 @@ import functools
 import hashlib
 import re
 from datetime import date, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage as MimeMessage
-from email.message import MIMEPart
-from email.utils import format_datetime, getaddresses
+from email.utils import getaddresses
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -20,6 +18,7 @@ from creditcomms.model._base import FieldError
 from creditcomms.model._types import ChannelName, LocaleName
 
 from ._attachments import Attachment, embed_inline_images
+from ._mime import email_mime
 from ._preview import preview_html
 from ._sms import SmsEncoding, measure_sms
 
@@ -204,58 +203,7 @@ class EmailMessage(Message):
         the HTML becomes ``multipart/related(text/html, image...)``, and regular attachments
         wrap everything in ``multipart/mixed``.
         """
-        mime = MimeMessage()
-        mime["From"] = _header_address(self.sender)
-        mime["To"] = _header_address(self.to)
-        if self.reply_to:
-            mime["Reply-To"] = _header_address(self.reply_to)
-        mime["Subject"] = self.subject
-        mime["Message-ID"] = self.message_id
-        when = date or self.created_at
-        if when is not None:
-            mime["Date"] = format_datetime(when)
-        mime["Auto-Submitted"] = "auto-generated"
-        if self.unsubscribe_url:
-            mime["List-Unsubscribe"] = f"<{self.unsubscribe_url}>"
-            mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        for name, value in self.headers.items():
-            mime[name] = value
-        mime.set_content(self.text, subtype="plain", charset="utf-8")
-        downloads = self.attachments
-        if self.html is not None:
-            mime.add_alternative(self.html, subtype="html", charset="utf-8")
-            inline = [a for a in self.attachments if a.inline]
-            if inline:
-                downloads = tuple(a for a in self.attachments if not a.inline)
-                *_, html_part = mime.iter_parts()
-                _relate(html_part, inline)
-        for item in downloads:
-            maintype, _, subtype = item.content_type.partition("/")
-            mime.add_attachment(
-                item.data, maintype=maintype, subtype=subtype, filename=item.filename,
-                cid=_cid(item),
-            )  # fmt: skip
-        return mime
-
-
-def _cid(item: Attachment) -> str | None:
-    return f"<{item.content_id}>" if item.content_id is not None else None
-
-
-def _relate(html: MIMEPart, images: list[Attachment]) -> None:
-    """Turn the HTML part into ``multipart/related`` holding it and its inline images."""
-    for item in images:
-        maintype, _, subtype = item.content_type.partition("/")
-        html.add_related(
-            item.data, maintype=maintype, subtype=subtype, filename=item.filename,
-            disposition="inline", cid=_cid(item),
-        )  # fmt: skip
-    html.set_param("type", "text/html")  # RFC 2387: the root part's type
-
-
-def _header_address(mailbox: str) -> Address:
-    ((name, address),) = getaddresses([mailbox])
-    return Address(display_name=name, addr_spec=address)
+        return email_mime(self, date=date or self.created_at)
 
 
 def _e164(value: str) -> str:
