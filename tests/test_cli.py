@@ -11,6 +11,7 @@ import pytest
 
 import creditcomms as cc
 from creditcomms.cli import main
+from qr_kit import decode_png, related_images
 
 
 def test_demo_writes_outbox_journal_and_report(
@@ -27,10 +28,12 @@ def test_demo_writes_outbox_journal_and_report(
     emails = sorted((tmp_path / "outbox" / "email").glob("*.eml"))
     assert emails
     parsed = email.message_from_bytes(emails[0].read_bytes(), policy=email.policy.default)
-    assert [p.get_content_type() for p in parsed.walk()][:3] == [
+    assert [p.get_content_type() for p in parsed.walk()] == [
         "multipart/alternative",
         "text/plain",
+        "multipart/related",  # the HTML and its payment QR code as an inline image
         "text/html",
+        "image/png",
     ]
     assert "channel" in out
     assert "sent" in out
@@ -82,6 +85,10 @@ def test_preview_writes_one_file(
     assert path.exists()
     assert path.parent == tmp_path
     assert path.stat().st_size > 0
+    if channel == "email":
+        (png,) = related_images(path.read_bytes()).values()
+        (payload,) = decode_png(png)
+        assert payload.startswith(b"BCD\n")  # the EPC QR code of the sample invoice
 
 
 def test_plan_explains_each_case(

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import date
 
 import pytest
-import zxingcpp
-from PIL import Image
 
 import creditcomms as cc
+from qr_kit import decode_png
 
 Decoder = Callable[[bytes], list[bytes]]
-
-
-def decode_png(png: bytes) -> list[bytes]:
-    """Decode every QR code in a PNG with zxing-cpp; return the raw bytes of each."""
-    image = Image.open(io.BytesIO(png))
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    return [bytes(code.bytes) for code in found]
 
 
 @pytest.fixture(name="decode")

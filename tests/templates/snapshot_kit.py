@@ -124,6 +124,7 @@ def _payment(case: cc.Case, creditor: cc.Creditor, fees: tuple[FeeLine, ...]) ->
     # Pin the images: this snapshot is about the texts around them, not the QR encoder.
     request.__dict__["qr_data_uri"] = f"data:image/png;base64,QR-{request.qr_payload!r}"
     request.__dict__["qr_svg"] = f"<svg><title>{request.qr_payload!r}</title></svg>"
+    request.__dict__["qr_png"] = f"PNG-{request.qr_payload!r}".encode()
     return request
 
 
@@ -179,10 +180,7 @@ def envelopes(library: cc.TemplateLibrary) -> Iterator[tuple[str, str]]:
                         yield label, f"error {type(exc).__name__}: {exc}"
                         continue
                     for number, message in enumerate(_messages(envelope)):
-                        payment_uri = getattr(message, "html", None) or ""
-                        # The email's QR image comes from the encoder; cut it out of the dump.
-                        text = _dump(message).replace(_qr_src(payment_uri), "QR")
-                        yield f"{label}/{number}", text
+                        yield f"{label}/{number}", _dump(_without_images(message))
 
 
 def _messages(envelope: Envelope) -> Iterator[cc.Message | str]:
@@ -194,11 +192,14 @@ def _messages(envelope: Envelope) -> Iterator[cc.Message | str]:
             yield f"error {type(exc).__name__}: {exc}"
 
 
-def _qr_src(html: str) -> str:
-    start = html.find("data:image/png;base64,")
-    if start < 0:
-        return "\0"  # nothing to cut
-    return html[start : html.index('"', start)]
+def _without_images(message: cc.Message | str) -> cc.Message | str:
+    """The message with its inline images' bytes (from the QR encoder) replaced by a stand-in."""
+    if not isinstance(message, cc.EmailMessage) or not message.attachments:
+        return message
+    images = tuple(
+        a.model_copy(update={"data": b"QR"}) if a.inline else a for a in message.attachments
+    )
+    return message.model_copy(update={"attachments": images})
 
 
 def digests() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ import pytest
 from fakeserver import FakeProvider
 
 import creditcomms as cc
+from creditcomms.payments import PaymentRequest
 from creditcomms.transports import fast_client
 
 
@@ -61,3 +63,21 @@ def _email() -> cc.EmailMessage:
         unsubscribe_url="https://muster.example/u/abc",
         created_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
     )
+
+
+@pytest.fixture(name="qr_email")
+def _qr_email(case: cc.Case, creditor: cc.Creditor, now: datetime) -> cc.EmailMessage:
+    """The built-in reminder with its payment QR code as an inline (cid:) image."""
+    payment = PaymentRequest.for_case(case, creditor, at=now)
+    message = _builtin().render(
+        "reminder", "email", case, creditor, at=now, idempotency_key="b2c@1:r1:email:0:qr",
+        payment=payment,
+    )  # fmt: skip
+    assert isinstance(message, cc.EmailMessage)
+    assert len(message.attachments) == 1
+    return message
+
+
+@functools.cache
+def _builtin() -> cc.TemplateLibrary:
+    return cc.TemplateLibrary.builtin()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from contract import HttpContract
-from fakeserver import Canned, FakeProvider
+from fakeserver import Canned, FakeProvider, Recorded
 
 import creditcomms as cc
 from creditcomms import transports as tr
+from qr_kit import decode_png
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 RETRY_7 = {"Retry-After": "7"}
@@ -36,6 +39,35 @@ def _email() -> cc.EmailMessage:
         html="<p>Bitte zahlen.</p>",
         attachments=(cc.Attachment(filename="r.pdf", data=b"%PDF-1.7"),),
     )
+
+
+def _inline_qr(message: cc.EmailMessage) -> cc.Attachment:
+    """The email's one inline image, checked to be the QR code its HTML shows."""
+    (image,) = [a for a in message.attachments if a.inline]
+    assert image.content_id is not None
+    assert message.html is not None
+    assert f'src="cid:{image.content_id}"' in message.html
+    return image
+
+
+def _qr_text(png: bytes) -> str:
+    (payload,) = decode_png(png)
+    return payload.decode()
+
+
+def _form_files(request: Recorded) -> list[tuple[str, str, str, bytes]]:
+    """The files of a multipart/form-data request: (field, file name, type, bytes)."""
+    head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
+    parsed = BytesParser(policy=policy.HTTP).parsebytes(head + request.body)
+    files = []
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        if filename is not None:
+            data = part.get_payload(decode=True)
+            assert isinstance(data, bytes)
+            files.append((str(name), filename, part.get_content_type(), data))
+    return files
 
 
 def _whatsapp() -> cc.WhatsAppMessage:
@@ -308,7 +340,24 @@ class TestSendGrid(HttpContract):
             body["personalizations"][0]["custom_args"]["idempotency_key"] == "b2c@1:r1:email:0:abc"
         )
         assert body["attachments"][0]["content"] == base64.b64encode(b"%PDF-1.7").decode()
+        assert "disposition" not in body["attachments"][0]
         assert receipt.provider_message_id == "sg-123"
+
+    async def test_inline_qr_code(
+        self, provider: FakeProvider, client: httpx.AsyncClient, qr_email: cc.EmailMessage
+    ) -> None:
+        """The QR code goes as an inline attachment whose content_id the HTML refers to."""
+        provider.answer(self.ok)
+        await self.make(provider, client).send(qr_email)
+        body = provider.requests[-1].json()
+        image = _inline_qr(qr_email)
+        (sent,) = body["attachments"]
+        assert {k: v for k, v in sent.items() if k != "content"} == {
+            "filename": "payment-qr.png", "type": "image/png", "disposition": "inline",
+            "content_id": image.content_id,
+        }  # fmt: skip
+        assert f'src="cid:{image.content_id}"' in body["content"][1]["value"]
+        assert _qr_text(base64.b64decode(sent["content"])).startswith("BCD\n")
 
 
 class TestPostmark(HttpContract):
@@ -349,6 +398,21 @@ class TestPostmark(HttpContract):
             "idempotency_key": "b2c@1:r1:email:0:abc",
             "case_id": "C-1",
         }
+        assert "ContentID" not in request.json()["Attachments"][0]
+
+    async def test_inline_qr_code(
+        self, provider: FakeProvider, client: httpx.AsyncClient, qr_email: cc.EmailMessage
+    ) -> None:
+        """The QR code goes with ContentID ``cid:<id>``, as the HtmlBody refers to it."""
+        provider.answer(self.ok)
+        await self.make(provider, client).send(qr_email)
+        body = provider.requests[-1].json()
+        image = _inline_qr(qr_email)
+        (sent,) = body["Attachments"]
+        assert sent["ContentID"] == f"cid:{image.content_id}"
+        assert (sent["Name"], sent["ContentType"]) == ("payment-qr.png", "image/png")
+        assert f'src="{sent["ContentID"]}"' in body["HtmlBody"]
+        assert _qr_text(base64.b64decode(sent["Content"])).startswith("BCD\n")
 
 
 class TestMailgun(HttpContract):
@@ -386,6 +450,20 @@ class TestMailgun(HttpContract):
         assert request.path == "/v3/mg.muster.example/messages"
         assert request.form["v:idempotency_key"] == "b2c@1:r1:email:0:abc"
         assert request.form["h:Message-Id"] == _email().message_id
+        assert [f[:3] for f in _form_files(request)] == [("attachment", "r.pdf", "application/pdf")]
+
+    async def test_inline_qr_code(
+        self, provider: FakeProvider, client: httpx.AsyncClient, qr_email: cc.EmailMessage
+    ) -> None:
+        """The QR code goes as an ``inline`` file named by its content id (Mailgun's cid)."""
+        provider.answer(self.ok)
+        await self.make(provider, client).send(qr_email)
+        request = provider.requests[-1]
+        image = _inline_qr(qr_email)
+        ((field, filename, content_type, data),) = _form_files(request)
+        assert (field, filename, content_type) == ("inline", image.content_id, "image/png")
+        assert f'src="cid:{filename}"' in request.form["html"]
+        assert _qr_text(data).startswith("BCD\n")
 
 
 class TestMetaWhatsApp(HttpContract):
@@ -608,3 +686,18 @@ class TestWebhook(HttpContract):
         with pytest.raises(cc.WebhookSignatureError):
             tr.verify_webhook(request.body + b" ", header, secret="s3cret", now=NOW)
         assert request.json()["message"]["phone"] == "+4915112345678"
+
+    async def test_email_html_shows_inline_images_as_data_uris(
+        self, provider: FakeProvider, client: httpx.AsyncClient, qr_email: cc.EmailMessage
+    ) -> None:
+        """Binary parts are left out of the JSON, so the HTML carries the QR code itself."""
+        provider.answer(self.ok)
+        await self.make(provider, client).send(qr_email)
+        posted = provider.requests[-1].json()["message"]
+        image = _inline_qr(qr_email)
+        assert "attachments" not in posted
+        assert "cid:" not in posted["html"]
+        start = posted["html"].index('src="data:image/png;base64,') + len('src="')
+        uri = posted["html"][start : posted["html"].index('"', start)]
+        assert uri == image.data_uri
+        assert _qr_text(base64.b64decode(uri.split(",", 1)[1])).startswith("BCD\n")

@@ -12,6 +12,7 @@ import pytest
 
 import creditcomms as cc
 from creditcomms.transports import FileOutbox, InMemoryTransport, MockTransport
+from qr_kit import decode_png, related_images
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
@@ -89,6 +90,21 @@ async def test_outbox_layout(tmp_path: Path, sms: cc.SmsMessage, email: cc.Email
     await outbox.send(_task("k-task-2"))
     pdf = await outbox.send(_letter(b"%PDF-1.7 x"))
     _check_layout(tmp_path, eml, pdf, email, sms)
+
+
+async def test_outbox_eml_carries_the_inline_qr_code(
+    tmp_path: Path, qr_email: cc.EmailMessage
+) -> None:
+    """The .eml file holds the related PNG part the HTML's cid: URL names."""
+    receipt = await FileOutbox(tmp_path).send(qr_email)
+    _check_eml(Path(receipt.provider_message_id), qr_email)
+
+
+def _check_eml(path: Path, sent: cc.EmailMessage) -> None:
+    (image,) = sent.attachments
+    assert image.content_id is not None
+    assert related_images(path.read_bytes()) == {image.content_id: image.data}
+    assert decode_png(image.data)[0].startswith(b"BCD\n")
 
 
 def _check_layout(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import shutil
 import socket
@@ -17,6 +19,7 @@ from fakeserver import FakeProvider
 
 import creditcomms as cc
 from creditcomms.transports import SMTPTransport, Transport
+from qr_kit import decode_png, related_images
 
 try:
     from aiosmtpd.controller import Controller
@@ -119,6 +122,26 @@ class TestSMTP(TransportContract):
         assert transport.connections == 1
         assert len(self.handler.messages) == 3
         assert receipt.provider_message_id.encode() in self.handler.messages[0]
+
+    async def test_inline_qr_code_arrives_as_a_related_part(
+        self, provider: FakeProvider, qr_email: cc.EmailMessage
+    ) -> None:
+        """The server receives the PNG beside the HTML under the Content-ID it refers to."""
+        async with self.make(provider, None) as transport:
+            await transport.send(qr_email)
+        (raw,) = self.handler.messages
+        (image,) = qr_email.attachments
+        assert image.content_id is not None
+        received = related_images(raw)
+        assert list(received) == [image.content_id]
+        assert received[image.content_id].startswith(b"\x89PNG\r\n\x1a\n")
+        (payload,) = decode_png(received[image.content_id])
+        assert payload.startswith(b"BCD\n")
+        assert payload == decode_png(image.data)[0]
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        html = parsed.get_body(("html",))
+        assert html is not None
+        assert f'src="cid:{image.content_id}"' in html.get_content()
 
     async def test_greylisting_is_transient(self, provider: FakeProvider) -> None:
         """A 4xx recipient answer (greylisting) is transient."""

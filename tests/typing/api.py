@@ -18,6 +18,7 @@ import pydantic
 
 import creditcomms as cc
 from creditcomms import rules
+from creditcomms.channels import embed_inline_images
 from creditcomms.letters import LetterBatch, LetterJob, render_letters
 from creditcomms.payments import PaymentRequest
 from creditcomms.simulate import SimulationResult, demo_strategy, simulate, synthetic_portfolio
@@ -186,6 +187,25 @@ def payments_and_letters(case: cc.Case, creditor: cc.Creditor, at: datetime) -> 
         LetterJob(message=message, case=case, creditor=creditor, payment=payment)
     ]
     return render_letters(jobs, combine=True)
+
+
+def email_with_qr_code(case: cc.Case, creditor: cc.Creditor, at: datetime) -> bytes:
+    """The reminder email with its inline QR code, as MIME bytes, and its offline HTML."""
+    payment = PaymentRequest.for_case(case, creditor, at=at)
+    src: str | None = payment.qr_src
+    png: bytes | None = payment.qr_png
+    message = cc.TemplateLibrary.builtin().preview(
+        "reminder", "email", locale="de_DE", case=case, creditor=creditor, payment=payment
+    )
+    if not isinstance(message, cc.EmailMessage) or src is None or png is None:
+        raise TypeError("an email with a QR code was expected")
+    images: tuple[cc.Attachment, ...] = tuple(a for a in message.attachments if a.inline)
+    content_ids: list[str | None] = [a.content_id for a in images]
+    offline: str | None = message.html_with_data_uris()
+    shown: str = embed_inline_images(message.html or "", images)
+    if not content_ids or offline != shown:
+        raise TypeError("the QR code was expected inline")
+    return message.to_mime().as_bytes()
 
 
 def analyse(days: int = 30) -> cc.Experiment:

@@ -4,6 +4,7 @@ A `Channel` describes what a kind of message can carry, which contact it needs, 
 costs and whether consent is required. Each built-in channel has one frozen message type.
 """
 
+from ._attachments import Attachment, embed_inline_images
 from ._channel import (
     BUILTIN_CHANNELS,
     EMAIL,
@@ -20,7 +21,6 @@ from ._channel import (
 )
 from ._messages import (
     AnyMessage,
-    Attachment,
     EmailMessage,
     LetterMessage,
     Message,
@@ -63,6 +63,7 @@ __all__ = [
     "VoiceMessage",
     "WhatsAppButton",
     "WhatsAppMessage",
+    "embed_inline_images",
     "measure_sms",
     "normalize_sms_text",
 ]

@@ -6,9 +6,8 @@ import functools
 import hashlib
 import re
 from datetime import date, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage as MimeMessage
-from email.utils import format_datetime, getaddresses
+from email.utils import getaddresses
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -18,6 +17,8 @@ from creditcomms.model import Model, Money, PostalAddress, normalize_email, norm
 from creditcomms.model._base import FieldError
 from creditcomms.model._types import ChannelName, LocaleName
 
+from ._attachments import Attachment, embed_inline_images
+from ._mime import email_mime
 from ._preview import preview_html
 from ._sms import SmsEncoding, measure_sms
 
@@ -79,21 +80,6 @@ class Message(Model):
         return preview_html(str(getattr(self, "kind", self.channel)), self.model_dump())
 
 
-class Attachment(Model):
-    """A file attached to an email or letter."""
-
-    filename: Annotated[str, Field(min_length=1, max_length=200)]
-    content_type: str = "application/pdf"
-    data: bytes
-
-    @field_validator("filename")
-    @classmethod
-    def _safe_name(cls, value: str) -> str:
-        if any(c in value for c in '\r\n/\\"') or value.startswith("."):
-            raise ValueError("must be a plain file name without path separators, quotes or CR/LF")
-        return value
-
-
 _BARE_ADDRESS = re.compile(
     r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
 )
@@ -119,7 +105,12 @@ Mailbox = Annotated[str, Field(min_length=3)]
 
 
 class EmailMessage(Message):
-    """An email with a text part and an optional HTML part (``multipart/alternative``)."""
+    """An email with a text part and an optional HTML part (``multipart/alternative``).
+
+    ``attachments`` may hold inline images (``Attachment(inline=True, content_id=...)``) that
+    the HTML shows as ``<img src="cid:...">``; they travel in a ``multipart/related`` part
+    beside the HTML (the built-in templates show the payment QR code this way).
+    """
 
     kind: Literal["email"] = "email"
     channel: ChannelName = "email"
@@ -164,10 +155,39 @@ class EmailMessage(Message):
             )
         return value
 
+    @model_validator(mode="after")
+    def _inline_images(self) -> EmailMessage:
+        ids = [a.content_id for a in self.attachments if a.content_id is not None]
+        if len(ids) != len(set(ids)):
+            raise FieldError(
+                "attachments",
+                ids,
+                "two attachments share a content_id; give each one its own, so that every"
+                " cid: reference in the HTML names one file",
+            )
+        if self.html is None and any(a.inline for a in self.attachments):
+            raise FieldError(
+                "attachments",
+                [a.filename for a in self.attachments if a.inline],
+                "inline attachments are shown by the HTML part, and this email has none;"
+                " set html or make them regular attachments (inline=False)",
+            )
+        return self
+
     @property
     def recipient(self) -> str:
         """The ``To`` address."""
         return self.to
+
+    def html_with_data_uris(self) -> str | None:
+        """The HTML with each ``cid:`` image of an inline attachment as a ``data:`` URI.
+
+        For showing the email where its MIME parts are not at hand (previews, a browser,
+        a webhook); mail goes out with the ``cid:`` references and the related parts.
+        """
+        if self.html is None:
+            return None
+        return embed_inline_images(self.html, (a for a in self.attachments if a.inline))
 
     @cached_property
     def message_id(self) -> str:
@@ -177,37 +197,13 @@ class EmailMessage(Message):
         return f"<{digest}@{domain}>"
 
     def to_mime(self, *, date: datetime | None = None) -> MimeMessage:
-        """Build the RFC 5322 message: text part first, then HTML, then attachments."""
-        mime = MimeMessage()
-        mime["From"] = _header_address(self.sender)
-        mime["To"] = _header_address(self.to)
-        if self.reply_to:
-            mime["Reply-To"] = _header_address(self.reply_to)
-        mime["Subject"] = self.subject
-        mime["Message-ID"] = self.message_id
-        when = date or self.created_at
-        if when is not None:
-            mime["Date"] = format_datetime(when)
-        mime["Auto-Submitted"] = "auto-generated"
-        if self.unsubscribe_url:
-            mime["List-Unsubscribe"] = f"<{self.unsubscribe_url}>"
-            mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        for name, value in self.headers.items():
-            mime[name] = value
-        mime.set_content(self.text, subtype="plain", charset="utf-8")
-        if self.html is not None:
-            mime.add_alternative(self.html, subtype="html", charset="utf-8")
-        for item in self.attachments:
-            maintype, _, subtype = item.content_type.partition("/")
-            mime.add_attachment(
-                item.data, maintype=maintype, subtype=subtype, filename=item.filename
-            )
-        return mime
+        """Build the RFC 5322 message: text part first, then HTML, then attachments.
 
-
-def _header_address(mailbox: str) -> Address:
-    ((name, address),) = getaddresses([mailbox])
-    return Address(display_name=name, addr_spec=address)
+        The layout is ``multipart/alternative(text/plain, text/html)``; with inline images
+        the HTML becomes ``multipart/related(text/html, image...)``, and regular attachments
+        wrap everything in ``multipart/mixed``.
+        """
+        return email_mime(self, date=date or self.created_at)
 
 
 def _e164(value: str) -> str:

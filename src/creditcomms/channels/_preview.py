@@ -1,7 +1,8 @@
 """HTML previews of messages for notebooks (``_repr_html_``).
 
 Every value is escaped: a preview shows what was rendered, it never runs it. An email's HTML
-is shown inside a sandboxed ``<iframe srcdoc>`` so its styles and links stay in the frame.
+is shown inside a sandboxed ``<iframe srcdoc>`` so its styles and links stay in the frame,
+with its inline (``cid:``) images as ``data:`` URIs, since the frame has no MIME parts.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
+
+from ._attachments import Attachment, embed_inline_images
 
 __all__ = ["preview_html"]
 
@@ -43,8 +46,11 @@ def _text(value: object) -> str:
 def _email(data: Mapping[str, Any]) -> str:
     pairs = {"From": data["sender"], "To": data["to"], "Subject": data["subject"]}
     if data.get("html"):
+        # The frame cannot resolve cid: URLs: inline images are shown as data: URIs.
+        images = [Attachment.model_validate(a) for a in data.get("attachments", ())]
+        html = embed_inline_images(data["html"], [a for a in images if a.inline])
         frame = (
-            f'<iframe sandbox="" srcdoc="{escape(data["html"], quote=True)}"'
+            f'<iframe sandbox="" srcdoc="{escape(html, quote=True)}"'
             ' style="width:100%;height:520px;border:0;" title="email preview"></iframe>'
         )
     else:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
+from markupsafe import Markup
 from pydantic import AwareDatetime, Field, field_validator
 
 from creditcomms.errors import ConfigurationError, PaymentDataError, QRCodeError
@@ -124,8 +127,9 @@ class PaymentRequest(Model):
     """What to pay, to whom, with which reference, link and QR code: one source for all channels.
 
     Build it with `PaymentRequest.for_case`. Templates read ``payment.amount``,
-    ``payment.reference``, ``payment.link``, ``payment.qr_svg`` and ``payment.qr_data_uri``;
-    the WhatsApp URL button takes ``payment.token``.
+    ``payment.reference``, ``payment.link``, ``payment.qr_svg``, ``payment.qr_src`` (the
+    QR code as an inline email image) and ``payment.qr_data_uri``; the WhatsApp URL button
+    takes ``payment.token``.
     """
 
     case_id: str
@@ -289,18 +293,47 @@ class PaymentRequest(Model):
         qr = self.qr
         return qr.svg(title=f"{str(self.qr_kind).upper()} QR code") if qr else None
 
-    @cached_property
+    @property
     def qr_png(self) -> bytes | None:
-        """The QR code as PNG bytes, or None."""
-        qr = self.qr
-        return qr.png() if qr else None
+        """The QR code as PNG bytes, or None (made once per distinct payload and kept)."""
+        if self.qr_payload is None or self.qr_kind is None:
+            return None
+        return _png(self.qr_payload, self.qr_kind)
 
     @cached_property
     def qr_data_uri(self) -> str | None:
-        """The QR code as a PNG ``data:`` URI for ``<img src>``, or None."""
+        """The QR code as a PNG ``data:`` URI for ``<img src>``, or None.
+
+        Gmail and several Outlook versions do not show ``data:`` images in email; use
+        `qr_src` there. This one suits previews, web pages and letters.
+        """
         if self.qr_payload is None or self.qr_kind is None:
             return None
         return _data_uri(self.qr_payload, self.qr_kind)
+
+    @cached_property
+    def qr_content_id(self) -> str | None:
+        """The Content-ID of the QR code's PNG as an inline email image, or None.
+
+        ``payment-qr-<digest>@creditcomms``, the digest taken from the QR payload: the same
+        request renders the same email, byte for byte (retries, snapshots).
+        """
+        if self.qr_payload is None or self.qr_kind is None:
+            return None
+        return _content_id(self.qr_payload)
+
+    @cached_property
+    def qr_src(self) -> str | None:
+        """The QR code as a ``cid:`` URL for ``<img src>`` in email HTML, or None.
+
+        When a rendered email's HTML contains it, the email carries `qr_png` as an inline
+        image with the Content-ID `qr_content_id`, which Gmail and Outlook show.
+        """
+        if self.qr_payload is None or self.qr_kind is None:
+            return None
+        # Markup: the id is hex and fixed characters, so the HTML autoescape passes it through
+        # as it is, without an escape pass (or an escape-cache entry) per case.
+        return Markup(f"cid:{_content_id(self.qr_payload)}")  # noqa: S704 - hex and fixed text
 
     def swiss_bill(self) -> SwissBill:
         """The Swiss QR-bill of this request (payment part SVG via ``.svg()``).
@@ -337,6 +370,18 @@ def _encode(payload: str, kind: QRKind) -> PaymentQR:
 
 
 @functools.lru_cache(maxsize=1024)
+def _png(payload: str, kind: QRKind) -> bytes:
+    """The PNG of a payload, made once per distinct payload (emails, letters, fallbacks)."""
+    return _encode(payload, kind).png()
+
+
+@functools.lru_cache(maxsize=1024)
 def _data_uri(payload: str, kind: QRKind) -> str:
-    """The PNG data URI of a payload, made once per distinct payload (letters, fallbacks)."""
-    return _encode(payload, kind).data_uri()
+    """The PNG data URI of a payload, made once per distinct payload."""
+    return f"data:image/png;base64,{base64.b64encode(_png(payload, kind)).decode('ascii')}"
+
+
+def _content_id(payload: str) -> str:
+    # The payload fixes the picture (its kind follows from it); 96 bits keep ids apart.
+    digest = hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
+    return f"payment-qr-{digest}@creditcomms"

@@ -11,6 +11,7 @@ from typing import Any
 import babel
 
 from creditcomms.channels import (
+    Attachment,
     Channel,
     EmailMessage,
     LetterMessage,
@@ -26,6 +27,7 @@ from creditcomms.channels import (
     measure_sms,
     normalize_sms_text,
 )
+from creditcomms.channels._attachments import inline_image
 from creditcomms.channels._messages import _mailbox
 from creditcomms.errors import (
     ConfigurationError,
@@ -100,6 +102,7 @@ def _email(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
             "no email sender: set Creditor.senders['email'] (or Creditor.email), or pass sender="
         )
     html = parts.get("html")
+    html = html if html and not html.isspace() else None  # no stripped copy of the HTML
     fields = envelope.common(context)
     fields.update(
         sender=sender,
@@ -107,10 +110,34 @@ def _email(parts: Parts, context: RenderContext, envelope: Envelope) -> Message:
         reply_to=envelope.reply_to,
         subject=" ".join(parts["subject"].split()),
         text=parts["text"],
-        html=html if html and html.strip() else None,
+        html=html,
         unsubscribe_url=envelope.unsubscribe_url,
     )
+    if html is not None and context.payment is not None:
+        image = _inline_qr(html, context.payment, envelope.label)
+        if image is not None:
+            fields["attachments"] = (image,)
     return _checked_email(fields)
+
+
+_QR_FILENAME = "payment-qr.png"
+"""The file name of the payment QR code's inline image in an email."""
+
+
+def _inline_qr(html: str, payment: object, label: str) -> Attachment | None:
+    """The QR code's PNG as an inline image, exactly when ``html`` shows ``payment.qr_src``."""
+    src = getattr(payment, "qr_src", None)
+    if not isinstance(src, str) or not src.startswith("cid:") or src not in html:
+        return None
+    png = getattr(payment, "qr_png", None)
+    if not isinstance(png, bytes) or not png:
+        raise ConfigurationError(
+            f"template {label} shows the payment QR code as {src}, but the payment object"
+            " has no qr_png bytes to send with the email; give it a qr_png property (as"
+            " PaymentRequest has) or show payment.qr_data_uri instead"
+        )
+    content_id = str(src)[4:]  # str first: a Markup's slice is a Markup
+    return inline_image(png, content_id, filename=_QR_FILENAME, content_type="image/png")
 
 
 @functools.lru_cache(maxsize=256)

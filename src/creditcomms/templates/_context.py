@@ -19,7 +19,11 @@ __all__ = ["PaymentDetails", "RenderContext", "StepInfo", "Totals"]
 class PaymentDetails(Protocol):
     """What a template needs to know about how to pay; `creditcomms.payments` fills it.
 
-    Any object with these attributes fits (``PaymentRequest`` does, structurally).
+    Any object with these attributes fits (``PaymentRequest`` does, structurally). Two more
+    are optional: ``qr_src``, a ``cid:`` URL for the QR code in email HTML, and ``qr_png``,
+    its PNG bytes. When a rendered email's HTML contains ``qr_src``, the email carries
+    ``qr_png`` as the inline image of that Content-ID; the built-in layouts use ``qr_src``
+    where the payment has it and ``qr_data_uri`` otherwise.
     """
 
     @property
@@ -36,7 +40,7 @@ class PaymentDetails(Protocol):
 
     @property
     def qr_data_uri(self) -> str | None:
-        """The payment QR code as a ``data:`` URI for an ``<img>``."""
+        """The payment QR code as a ``data:`` URI for an ``<img>`` (previews, web pages)."""
 
     @property
     def amount(self) -> Money:

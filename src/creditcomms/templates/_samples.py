@@ -34,6 +34,8 @@ class SamplePayment:
     reference: str | None = "RF18 5390 0754 7034"
     qr_svg: str | None = None
     qr_data_uri: str | None = None
+    qr_src: str | None = None
+    qr_png: bytes | None = None
 
 
 _PEOPLE = {

@@ -1,4 +1,10 @@
-"""Email APIs: SendGrid v3 Mail Send, Postmark and Mailgun."""
+"""Email APIs: SendGrid v3 Mail Send, Postmark and Mailgun.
+
+Inline images (``Attachment(inline=True)``, such as the payment QR code the HTML shows as
+``cid:...``) go in each provider's inline form: SendGrid ``disposition: inline`` with
+``content_id``, Postmark ``ContentID: cid:...``, Mailgun an ``inline`` file named by its
+content id.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from creditcomms.channels import EmailMessage, Message
+from creditcomms.channels import Attachment, EmailMessage, Message
 
 from ._base import Receipt, expect_message
 from ._http import HttpTransport, correlation
@@ -32,6 +38,33 @@ def _headers(message: EmailMessage) -> dict[str, str]:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def _sendgrid_attachment(item: Attachment) -> dict[str, str]:
+    """SendGrid's attachment: an inline one has ``disposition: inline`` and its ``content_id``."""
+    shape = {"content": _b64(item.data), "filename": item.filename, "type": item.content_type}
+    if item.inline and item.content_id is not None:
+        shape |= {"disposition": "inline", "content_id": item.content_id}
+    return shape
+
+
+def _postmark_attachment(item: Attachment) -> dict[str, str]:
+    """Postmark's attachment: an inline one has ``ContentID: cid:<id>``."""
+    shape = {"Name": item.filename, "Content": _b64(item.data), "ContentType": item.content_type}
+    if item.inline and item.cid_url is not None:
+        shape["ContentID"] = item.cid_url
+    return shape
+
+
+def _mailgun_file(item: Attachment) -> tuple[str, tuple[str, bytes, str]]:
+    """Mailgun's form file: an inline one goes as ``inline``, named by its content id.
+
+    Mailgun takes an inline file's name as its Content-ID, so ``cid:<id>`` in the HTML
+    finds it.
+    """
+    if item.inline and item.content_id is not None:
+        return "inline", (item.content_id, item.data, item.content_type)
+    return "attachment", (item.filename, item.data, item.content_type)
 
 
 class SendGridTransport(HttpTransport):
@@ -85,10 +118,7 @@ class SendGridTransport(HttpTransport):
         if message.reply_to:
             body["reply_to"] = _address(message.reply_to)
         if message.attachments:
-            body["attachments"] = [
-                {"content": _b64(a.data), "filename": a.filename, "type": a.content_type}
-                for a in message.attachments
-            ]
+            body["attachments"] = [_sendgrid_attachment(a) for a in message.attachments]
         if self._sandbox:
             body["mail_settings"] = {"sandbox_mode": {"enable": True}}
         return body
@@ -168,10 +198,7 @@ class PostmarkTransport(HttpTransport):
         if message.reply_to:
             body["ReplyTo"] = message.reply_to
         if message.attachments:
-            body["Attachments"] = [
-                {"Name": a.filename, "Content": _b64(a.data), "ContentType": a.content_type}
-                for a in message.attachments
-            ]
+            body["Attachments"] = [_postmark_attachment(a) for a in message.attachments]
         return body
 
 
@@ -199,7 +226,7 @@ class MailgunTransport(HttpTransport):
     async def send(self, message: Message, /) -> Receipt:
         """Post the mail and return Mailgun's ``id``."""
         email = expect_message(message, EmailMessage, self.name)
-        files = [("attachment", (a.filename, a.data, a.content_type)) for a in email.attachments]
+        files = [_mailgun_file(a) for a in email.attachments]
         response = await self._request(
             "POST",
             f"/v3/{self._domain}/messages",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from creditcomms.channels import Message
+from creditcomms.channels import EmailMessage, Message
 from creditcomms.errors import WebhookSignatureError
 
 from ._base import Receipt, utc_now
@@ -109,13 +109,20 @@ class WebhookTransport(HttpTransport):
         return self._receipt(message, receipt_id, raw_status=str(response.status_code))
 
     def body(self, message: Message) -> bytes:
-        """The JSON document posted for ``message`` (binary fields left out)."""
+        """The JSON document posted for ``message`` (binary fields left out).
+
+        An email's HTML shows its inline images as ``data:`` URIs, since their parts are
+        left out with the other binary fields.
+        """
         exclude = _EXCLUDED & set(type(message).model_fields)
+        dumped = message.model_dump(mode="json", exclude=exclude)
+        if isinstance(message, EmailMessage):
+            dumped["html"] = message.html_with_data_uris()
         document = {
             "type": getattr(message, "kind", message.channel),
             "idempotency_key": message.idempotency_key,
             "case_id": message.case_id,
             "channel": message.channel,
-            "message": message.model_dump(mode="json", exclude=exclude),
+            "message": dumped,
         }
         return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
