@@ -203,7 +203,7 @@ class TestRunDue:
         transport: InMemoryTransport,
     ) -> None:
         """An SMS over its cap goes out by email, journalled as too long, not as no contact."""
-        long_name = "Ayşe Yılmaz-Öztürkoğlu " * 6  # outside GSM-7: UCS-2, 67 a segment
+        long_name = "Анастасия Кузнецова-Черных " * 3  # no GSM-7 spelling: UCS-2, 67 a segment
         named = case.model_copy(
             update={"debtor": case.debtor.model_copy(update={"name": long_name.strip()})}
         )

@@ -11,9 +11,11 @@ from importlib import resources
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 import creditcomms as cc
 from creditcomms.channels import BUILTIN_CHANNELS, SmsEncoding
+from creditcomms.payments import PaymentRequest
 
 LOCALES = ("de", "de_CH", "de_AT", "nl", "nl_BE", "en", "en_GB", "fr", "fr_CH")
 STAGES = ("pre_due", "reminder", "second_reminder", "final_notice", "payment_received")
@@ -153,3 +155,35 @@ _CREDITOR = cc.Creditor(name="Muster GmbH", iban="DE89370400440532013000")
 @functools.cache
 def _shared_library() -> cc.TemplateLibrary:
     return cc.TemplateLibrary.builtin()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["François Lefèvre", "Ayşe Yılmaz", "Łukasz Nowak", "Siobhán Ó Briain", "Nguyễn Thị Minh"],
+)
+def test_sms_with_a_pay_link_stay_in_gsm7_for_names_with_marks(name: str) -> None:
+    """Names with marks outside GSM-7 keep a built-in SMS with pay link in GSM-7 and its cap."""
+    library = _shared_library()
+    creditor = _CREDITOR.model_copy(
+        update={
+            "payment_page": "https://pay.muster.example/{token}",
+            "link_secret": SecretStr("a-very-long-test-secret-0123456789"),
+        }
+    )
+    invoice = cc.Invoice(
+        id="RE-2026-0001", amount=cc.Money("123.45", "EUR"), issued_on=date(2026, 1, 1),
+        due_on=date(2026, 2, 1),
+    )  # fmt: skip
+    for language in ("de", "fr", "nl", "en"):
+        debtor = cc.Debtor(id="C-1", name=name, locale=language,
+                           contacts=cc.Contacts(phone="+4915112345678"))  # fmt: skip
+        case = cc.Case(id="C-1", debtor=debtor, invoices=[invoice])
+        payment = PaymentRequest.for_case(case, creditor, at=_AT)
+        for stage in STAGES:
+            for tone in TONES:
+                message = library.render(stage, cc.SMS, case, creditor, at=_AT, tone=tone,
+                                         idempotency_key="k", payment=payment)  # fmt: skip
+                assert isinstance(message, cc.SmsMessage)
+                assert payment.link is not None
+                assert (payment.link in message.text) is (stage != "payment_received")
+                assert (message.encoding, message.segments <= 3) == ("GSM-7", True)

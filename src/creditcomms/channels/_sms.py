@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import unicodedata
 from typing import NamedTuple
 
 __all__ = ["SmsEncoding", "SmsInfo", "measure_sms", "normalize_sms_text"]
@@ -61,8 +62,47 @@ class SmsInfo(NamedTuple):
 
 
 def normalize_sms_text(text: str, /) -> str:
-    """Replace typographic characters with GSM-7 ones so the SMS stays in GSM-7."""
-    return text.translate(_REPLACEMENTS)
+    """Write ``text`` in GSM-7 where it can be, so the SMS costs what it should.
+
+    Typographic characters (no-break spaces, curly quotes, dashes) become their GSM-7
+    equals. Letters outside GSM-7 that have a GSM-7 base letter (``ş``, ``ł``, ``á``, ``ı``)
+    are written with that letter, but only when that puts the whole text in GSM-7, where
+    a segment holds 160 characters instead of 70: a text with other characters (Cyrillic,
+    Greek, emoji) is sent in UCS-2 anyway and keeps every name as written.
+
+    Examples:
+        >>> normalize_sms_text("Guten Tag Ayşe Yılmaz, 12,50\u00a0€")
+        'Guten Tag Ayse Yilmaz, 12,50 €'
+        >>> normalize_sms_text("Здравствуйте, Ayşe")
+        'Здравствуйте, Ayşe'
+    """
+    text = text.translate(_REPLACEMENTS)
+    if _is_gsm(text):
+        return text
+    folded = [_gsm_spelling(char) for char in text]
+    if any(part is None for part in folded):
+        return text
+    return "".join(part for part in folded if part is not None)
+
+
+def _is_gsm(text: str) -> bool:
+    return all(c in GSM_BASIC or c in GSM_EXTENSION for c in text)
+
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_FOLDS = {"ı": "i", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "œ": "oe",
+          "Œ": "OE", "ŀ": "l", "Ŀ": "L", "ŧ": "t", "Ŧ": "T", "ĸ": "k", "ſ": "s"}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1024)
+def _gsm_spelling(char: str) -> str | None:
+    """``char`` in GSM-7: itself, its base letter without marks, or None when it has none."""
+    if char in GSM_BASIC or char in GSM_EXTENSION:
+        return char
+    if char in _FOLDS:
+        return _FOLDS[char]
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base if base and all(c in GSM_BASIC for c in base) else None
 
 
 @functools.lru_cache(maxsize=65536)
