@@ -78,11 +78,16 @@ class TestResolution:
         """No template even after fallback raises, listing the available variants."""
         german = cc.TemplateLibrary([_sms("a", locale="de"), _sms("b", locale="de", tone="firm")])
         with pytest.raises(
-            TemplateNotFoundError, match=r"tried fr, en.*available: de/firm, de/neutral"
+            TemplateNotFoundError,
+            match=r"tried locales fr, en; tones firm, neutral\); it exists for de/firm, de/neutral",
         ):
             german.resolve("t", "sms", locale="fr", tone="firm")
-        with pytest.raises(TemplateNotFoundError, match="available: none"):
+        with pytest.raises(TemplateNotFoundError, match=r"did you mean 't'\? \(sms has t\)"):
+            german.resolve("tt", "sms", locale="de")
+        with pytest.raises(TemplateNotFoundError, match="sms has t: add it or use one of those"):
             german.resolve("nope", "sms", locale="de")
+        with pytest.raises(TemplateNotFoundError, match="no email templates at all"):
+            german.resolve("t", "email", locale="de")
 
 
 class TestValidationAtLoad:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -194,14 +195,29 @@ class TemplateLibrary:
                 if template is not None:
                     reasons = _fallback_reasons(template, locale, tone)
                     return Resolution(template, locale, tone, reasons)
+        raise TemplateNotFoundError(self._missing(template_id, channel, locale, tone, locales))
+
+    def _missing(
+        self, template_id: str, channel: str, locale: str, tone: Tone, locales: Iterable[str]
+    ) -> str:
+        """What a failed look-up says: where it looked, what exists, and a near id."""
+        tones = ", ".join(dict.fromkeys((str(tone), str(Tone.NEUTRAL))))
         have = sorted(
             {f"{k[2]}/{k[3]}" for k in self._templates if k[:2] == (template_id, channel)}
         )
-        raise TemplateNotFoundError(
+        message = (
             f"no template {template_id!r} for channel {channel!r} in {locale} (tried"
-            f" {', '.join(locales)}; tones {tone}, neutral); available:"
-            f" {', '.join(have) or 'none'}; add one or check the template id"
+            f" locales {', '.join(locales)}; tones {tones})"
         )
+        if have:
+            return f"{message}; it exists for {', '.join(have)}: add one for {locale}"
+        ids = sorted({k[0] for k in self._templates if k[1] == channel})
+        near = difflib.get_close_matches(template_id, ids, n=1)
+        if near:
+            return f"{message}; did you mean {near[0]!r}? ({channel} has {', '.join(ids)})"
+        if ids:
+            return f"{message}; {channel} has {', '.join(ids)}: add it or use one of those"
+        return f"{message}; the library has no {channel} templates at all: add one"
 
     def render_parts(self, resolution: Resolution, context: RenderContext, /) -> dict[str, str]:
         """Render every part of a resolved template with ``context`` (for custom channels)."""
