@@ -104,6 +104,39 @@ class TestValidationAtLoad:
             cc.TemplateLibrary([_sms("Hi {{ debtor.nickname }}")])
 
     @pytest.mark.parametrize(
+        ("source", "message"),
+        [
+            (
+                "{% if debtor.kind == 'b2b' %}Attn {{ debtor.contact_persn }}{% endif %}",
+                r"line 1: debtor has no attribute 'contact_persn'; did you mean 'contact_person'",
+            ),
+            ("{{ debtor.contacts.emial }}", r"debtor.contacts has no attribute 'emial'"),
+            (
+                "{% for item in invoices %}{{ item.due_date }}{% endfor %}",
+                r"item has no attribute 'due_date'; did you mean 'due_on'",
+            ),
+            (
+                "{% if totals.fees_amount %}\n{{ totals.fee_amount }}{% endif %}",
+                r"line 2: totals has no attribute 'fee_amount'",
+            ),
+        ],
+    )
+    def test_a_typo_in_a_branch_the_sample_skips_fails_at_load(
+        self, source: str, message: str
+    ) -> None:
+        """Attribute names are checked in every branch and loop, not only those rendered."""
+        with pytest.raises(MissingVariableError, match=message):
+            cc.TemplateLibrary([_sms(source)])
+
+    def test_names_bound_by_the_template_are_not_checked(self) -> None:
+        """A loop's own name hides the context variable of that name from the check."""
+        source = (
+            "{% for invoice in [{'anything': 1}] %}{{ invoice.anything }}{% endfor %}"
+            " {{ debtor.name }}"
+        )
+        assert len(cc.TemplateLibrary([_sms(source)])) == 1
+
+    @pytest.mark.parametrize(
         "source",
         [
             "{{ ''.__class__.__mro__ }}",

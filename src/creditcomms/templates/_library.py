@@ -156,6 +156,11 @@ class TemplateLibrary:
             self._compiled[template.key] = compiled
         return compiled
 
+    @property
+    def parser(self) -> jinja2.Environment:
+        """The Jinja environment the library parses plain-text parts with (for checks)."""
+        return self._environments.text
+
     def __len__(self) -> int:
         return len(self._templates)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from creditcomms.channels import BUILTIN_CHANNELS, measure_sms, normalize_sms_text
 from creditcomms.errors import MessageTooLongError
 
+from ._attributes import check_attributes
 from ._context import RenderContext
 from ._samples import SAMPLE_AT, WORST_LINK, SamplePayment, sample_case, sample_creditor, worst_case
 from ._template import Resolution, Template
@@ -37,12 +38,15 @@ def _context(template: Template, *, worst: bool, with_payment: bool) -> RenderCo
 
 
 def check_template(library: TemplateLibrary, template: Template, /) -> None:
-    """Render ``template`` with and without payment details, and check the SMS budget.
+    """Check attributes in every branch, render with and without payment, check SMS budget.
 
     Raises:
         MissingVariableError, SandboxViolationError, TemplateError: the template is broken.
         MessageTooLongError: an SMS template exceeds its segment cap in the worst case.
     """
+    environment = library.parser  # parsing only: the library's own syntax settings
+    for part, source in template.parts.items():
+        check_attributes(environment, source, label=f"{template.label}:{part}")
     resolution = Resolution(template, template.locale, template.tone)
     for with_payment in (True, False):
         library.render_parts(resolution, _context(template, worst=False, with_payment=with_payment))
