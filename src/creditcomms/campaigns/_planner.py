@@ -8,18 +8,19 @@ from typing import TYPE_CHECKING
 from creditcomms._reasons import reason
 from creditcomms.channels import Channel
 from creditcomms.errors import ConfigurationError
-from creditcomms.model import Case, Reason, zone
+from creditcomms.model import Case, Invoice, Reason, zone
 from creditcomms.policies import Calendar, ContactPolicy
 from creditcomms.policies._log import ContactLog
 from creditcomms.policies._window import local_moment, midnight
 
-from ._action import Action, idempotency_key
-from ._fast import build_action
+from ._action import Action
+from ._fast import build_action, build_plan
 from ._guards import GuardState, evaluate_guards
 from ._history import Sent, sent_steps
 from ._plan import Held, HeldKind, Plan, PlanStatus
+from ._prepared import Lane, PreparedStep
 from ._step import Step
-from ._triggers import Anchor
+from ._triggers import Anchor, Repeat
 from ._units import Unit, open_balance, units_of
 
 if TYPE_CHECKING:
@@ -31,73 +32,127 @@ _WEEKDAYS_ONLY = Calendar.from_dates(())
 _DAY = timedelta(days=1)
 _NO_MORE = 1 << 30
 """A repeat count above any ``Repeat.times``: the step repeats no more."""
+_DUE = Anchor.DUE
+_NONE = Anchor.NONE
+_ACTIVE = PlanStatus.ACTIVE
 
 
 class _Run:
     """The state of one planning call (one case at one time)."""
 
-    def __init__(self, campaign: Campaign, case: Case, at: datetime, guard: GuardState) -> None:
+    __slots__ = (
+        "_channels",
+        "_log",
+        "_refusals",
+        "at",
+        "calendar",
+        "campaign",
+        "case",
+        "case_id",
+        "due",
+        "floor",
+        "guard",
+        "held",
+        "plain",
+        "policy",
+        "segment",
+        "tz",
+        "upcoming",
+        "variant",
+    )
+
+    def __init__(  # noqa: PLR0917 - private hot-path helper
+        self,
+        campaign: Campaign,
+        case: Case,
+        at: datetime,
+        tz: tzinfo,
+        guard: GuardState,
+        segment: str | None,
+        variant: str | None,
+    ) -> None:
+        policy = campaign.policy
         self.campaign = campaign
-        self.policy: ContactPolicy = campaign.policy
+        self.policy: ContactPolicy = policy
+        self.plain: bool = policy._plain
         self.case = case
+        self.case_id: str = case.id
         self.at = at
-        self.tz: tzinfo = zone(case.debtor.timezone)
-        self.today = at.astimezone(self.tz).date()
+        self.tz = tz
         self.guard = guard
-        self.floor = max(at, guard.resume_at) if guard.resume_at else at
-        self.log = ContactLog(case.history)
-        self.calendar = self.policy.calendar_for(case)
+        resume = guard.resume_at
+        self.floor = resume if resume and resume > at else at
+        self._log: ContactLog | None = None
+        self.calendar = policy.calendar_for(case)
         self.due: list[Action] = []
         self.upcoming: list[Action] = []
         self.held: list[Held] = []
-        self.segment: str | None = None
-        self.variant: str | None = None
-        self._channels: dict[str, tuple[tuple[Channel, ...], tuple[Reason, ...]]] = {}
+        self.segment = segment
+        self.variant = variant
+        self._channels: dict[str, tuple[tuple[Lane, ...], tuple[Reason, ...]]] = {}
         self._refusals: dict[str, Reason | None] = {}
+
+    def log(self) -> ContactLog:
+        """The case's contact log, built on first use (a plain policy never needs it)."""
+        log = self._log
+        if log is None:
+            log = self._log = ContactLog(self.case.history)
+        return log
 
     def refusal(self, channel: Channel) -> Reason | None:
         """Why ``channel`` cannot reach the case (cached for the planning call)."""
         name = channel.name
-        if name in self._refusals:
-            return self._refusals[name]
-        found = self.policy.refusal(self.case, channel)
-        self._refusals[name] = found
+        refusals = self._refusals
+        if name in refusals:
+            return refusals[name]
+        found = refusals[name] = self.policy.refusal(self.case, channel)
         return found
 
-    def nominal(self, step: Step, unit: Unit, previous: datetime | None) -> datetime:
+    def nominal(self, step: PreparedStep, unit: Unit, previous: datetime | None) -> datetime:
         """When ``step`` is due by its trigger alone (UTC)."""
-        trigger = step.trigger
-        if trigger.anchor is Anchor.DUE:
-            if trigger.business:
-                day = (self.calendar or _WEEKDAYS_ONLY).add_business_days(unit.due_on, trigger.days)
+        anchor = step.anchor
+        if anchor is _DUE:
+            if step.business:
+                day = (self.calendar or _WEEKDAYS_ONLY).add_business_days(unit.due_on, step.days)
             else:
-                day = unit.due_on + timedelta(days=trigger.days)
+                day = unit.due_on + step.span
             return midnight(day, self.tz)
         if previous is None:
             return self.at
-        if trigger.anchor is Anchor.NONE:
+        if anchor is _NONE:
             return previous
-        if trigger.business:
+        if step.business:
             local = previous.astimezone(self.tz)
             calendar = self.calendar or _WEEKDAYS_ONLY
-            day = calendar.add_business_days(local.date(), trigger.days)
+            day = calendar.add_business_days(local.date(), step.days)
             return local_moment(day, local.timetz().replace(tzinfo=None), self.tz).astimezone(UTC)
-        return self._later(previous, timedelta(days=trigger.days))
+        return self._later(previous, step.span)
 
     def run(self, unit: Unit, *, full: bool) -> None:
         """Plan one unit's sequence: repeats of the current step, then the next steps."""
-        steps = self.campaign.steps
-        sent = sent_steps(
-            self.case,
-            self.campaign.id,
-            self.campaign.step_ids,
-            unit_key=unit.key if unit.per_invoice else None,
-        )
-        index, previous, repeats = _cursor(steps, sent)
-        escalate = self._escalation(sent)
+        campaign = self.campaign
+        steps: tuple[PreparedStep, ...] = campaign._prepared
+        if self.case.history:
+            sent = sent_steps(
+                self.case,
+                campaign.id,
+                campaign.step_ids,
+                unit_key=unit.key if unit.per_invoice else None,
+            )
+            index, previous, repeats = _cursor(steps, sent)
+            escalate = self._escalation(sent)
+        else:
+            index, previous, repeats, escalate = -1, None, 0, self.guard.broken_at
+        count = len(steps)
+        encoded = unit.key.encode()
+        at = self.at
         while True:
-            following = steps[index + 1] if index + 1 < len(steps) else None
-            next_time = self._next_time(following, unit, previous, escalate)
+            following = steps[index + 1] if index + 1 < count else None
+            next_time = None
+            if following is not None:
+                next_time = self.nominal(following, unit, previous)
+                if escalate is not None and escalate < next_time:
+                    next_time = escalate
             again = self._repeat_time(steps[index] if index >= 0 else None, previous, repeats)
             if (
                 again is not None
@@ -105,39 +160,33 @@ class _Run:
                 and (next_time is None or again < next_time)
             ):
                 repeats += 1
-                sent_at = self.emit(steps[index], unit, again, repeats)
+                sent_at = self.emit(steps[index], unit, encoded, again, repeats)
                 previous = sent_at or previous
                 repeats = repeats if sent_at is not None else _NO_MORE
-                if not full and sent_at is not None and sent_at > self.at:
+                if not full and sent_at is not None and sent_at > at:
                     return
                 continue
             if following is None or next_time is None:
                 return
             extra = (_escalation_reason(self.case),) if escalate is not None else ()
-            sent_at = self.emit(following, unit, next_time, 0, extra)
+            sent_at = self.emit(following, unit, encoded, next_time, 0, extra)
             index, repeats, escalate = index + 1, 0, None
             previous = sent_at or previous
-            if not full and sent_at is not None and sent_at > self.at:
+            if not full and sent_at is not None and sent_at > at:
                 return
 
     def _escalation(self, sent: dict[str, Sent]) -> datetime | None:
         """When a broken promise escalates, unless a step already went out since."""
         broken = self.guard.broken_at
+        if broken is None:
+            return None
         last_send = max((s.last_at for s in sent.values()), default=None)
-        if broken is not None and last_send is not None and last_send >= broken:
+        if last_send is not None and last_send >= broken:
             return None
         return broken
 
-    def _next_time(
-        self, step: Step | None, unit: Unit, previous: datetime | None, escalate: datetime | None
-    ) -> datetime | None:
-        if step is None:
-            return None
-        nominal = self.nominal(step, unit, previous)
-        return min(nominal, escalate) if escalate is not None else nominal
-
     def _repeat_time(
-        self, step: Step | None, previous: datetime | None, repeats: int
+        self, step: PreparedStep | None, previous: datetime | None, repeats: int
     ) -> datetime | None:
         rule = step.repeat if step is not None else None
         if rule is None or previous is None or repeats >= rule.times:
@@ -151,128 +200,144 @@ class _Run:
         local = moment.astimezone(self.tz) + span
         return local_moment(local.date(), local.time(), self.tz).astimezone(UTC)
 
-    def emit(
-        self, step: Step, unit: Unit, nominal: datetime, repeat: int, extra: tuple[Reason, ...] = ()
+    def emit(  # noqa: PLR0917 - private hot-path helper
+        self,
+        step: PreparedStep,
+        unit: Unit,
+        encoded: bytes,
+        nominal: datetime,
+        repeat: int,
+        extra: tuple[Reason, ...] = (),
     ) -> datetime | None:
         """Place one send of ``step``; return its time, or ``None`` when it is skipped."""
-        effective = max(nominal, self.floor)
+        floor = self.floor
+        effective = floor if floor > nominal else nominal
         skip = self._skip(step, unit, effective)
         if skip is not None:
             self.held.append(Held(HeldKind.SKIPPED, step.id, None, repeat, (skip,)))
             return None
-        channels, notes = self._resolve(step)
-        if not channels:
+        lanes, notes = self._resolve(step)
+        if not lanes:
             return None
-        names = tuple(c.name for c in channels)
-        slot = self.policy.slot(
-            self.case,
-            self.log,
-            effective,
-            names,
-            self.tz,
-            critical=step.critical,
-            calendar=self.calendar,
-        )
-        if self.campaign.expires(step) and slot.at.astimezone(self.tz).date() > unit.due_on:
-            detail = f"the due date {unit.due_on} passes before the step can go out"
-            self.held.append(
-                Held(HeldKind.SKIPPED, step.id, None, repeat, (reason("expired", detail),))
+        if self.plain:
+            # No window, holiday, gap, cap or pause: the send goes out when it is due, and
+            # the expiry check above already saw that moment.
+            slot_at = effective
+            moved: tuple[Reason, ...] = ()
+            names: tuple[str, ...] = ()
+        else:
+            names = tuple(lane.name for lane in lanes)
+            slot = self.policy.slot(
+                self.case,
+                self.log(),
+                effective,
+                names,
+                self.tz,
+                critical=step.critical,
+                calendar=self.calendar,
             )
-            return None
-        target = self.due if slot.at <= self.at else self.upcoming
-        first = self.campaign.trigger_reason(step) if not repeat else _repeat_reason(step, repeat)
-        reasons = (first, *extra, *notes, *slot.reasons)
-        for position, channel in enumerate(channels):
-            target.append(self._action(step, unit, channel, slot.at, repeat, reasons, position))
-        self.log.add(slot.at, names)
-        return slot.at
+            slot_at, moved = slot.at, slot.reasons
+            if step.expires and slot_at.astimezone(self.tz).date() > unit.due_on:
+                detail = f"the due date {unit.due_on} passes before the step can go out"
+                self.held.append(
+                    Held(HeldKind.SKIPPED, step.id, None, repeat, (reason("expired", detail),))
+                )
+                return None
+        target = self.due if slot_at <= self.at else self.upcoming
+        first = step.trigger_reason if not repeat else _repeat_reason(step.repeat, repeat)
+        reasons = (first, *extra, *notes, *moved) if extra or notes or moved else (first,)
+        for position, lane in enumerate(lanes):
+            target.append(
+                self._action(step, unit, encoded, lane, slot_at, repeat, reasons, position)
+            )
+        if names:
+            self.log().add(slot_at, names)
+        return slot_at
 
-    def _skip(self, step: Step, unit: Unit, effective: datetime) -> Reason | None:
-        minimum = step.trigger.min_balance
+    def _skip(self, step: PreparedStep, unit: Unit, effective: datetime) -> Reason | None:
+        minimum = step.min_balance
         if minimum is not None and (
             minimum.currency != unit.balance.currency or unit.balance < minimum
         ):
             return reason("balance_below", f"{unit.balance} is open; the step needs {minimum}")
-        if self.campaign.expires(step) and effective.astimezone(self.tz).date() > unit.due_on:
+        if step.expires and effective.astimezone(self.tz).date() > unit.due_on:
             return reason("expired", f"the due date {unit.due_on} has passed")
         return None
 
-    def _resolve(self, step: Step) -> tuple[tuple[Channel, ...], tuple[Reason, ...]]:
+    def _resolve(self, step: PreparedStep) -> tuple[tuple[Lane, ...], tuple[Reason, ...]]:
         cached = self._channels.get(step.id)
         if cached is None:
-            cached = self._choose(step)
-            self._channels[step.id] = cached
+            cached = self._channels[step.id] = self._choose(step)
         return cached
 
-    def _choose(self, step: Step) -> tuple[tuple[Channel, ...], tuple[Reason, ...]]:
+    def _choose(self, step: PreparedStep) -> tuple[tuple[Lane, ...], tuple[Reason, ...]]:
         refusal = self.refusal
-        chosen: list[Channel] = []
-        notes: list[Reason] = []
-        primary_refusal = refusal(step.channel)
+        primary = step.channel
+        primary_refusal = refusal(primary.channel)
+        if primary_refusal is None and not step.also:
+            return (primary,), ()
+        chosen: list[Lane] = []
+        notes: tuple[Reason, ...] = ()
         if primary_refusal is None:
-            chosen.append(step.channel)
+            chosen.append(primary)
         else:
-            backup = next((c for c in step.fallback if refusal(c) is None), None)
+            backup = next((f for f in step.fallback if refusal(f.channel) is None), None)
             if backup is not None:
                 chosen.append(backup)
-                detail = f"{step.channel.name} cannot be used ({primary_refusal.detail})"
-                notes.append(reason("fallback_used", f"{detail}; sending by {backup.name}"))
+                detail = f"{primary.name} cannot be used ({primary_refusal.detail})"
+                notes = (reason("fallback_used", f"{detail}; sending by {backup.name}"),)
             else:
                 self.held.append(
-                    Held(HeldKind.SKIPPED, step.id, step.channel.name, 0, (primary_refusal,))
+                    Held(HeldKind.SKIPPED, step.id, primary.name, 0, (primary_refusal,))
                 )
-        for channel in step.also:
-            refused = refusal(channel)
+        for lane in step.also:
+            refused = refusal(lane.channel)
             if refused is None:
-                chosen.append(channel)
+                chosen.append(lane)
             else:
-                self.held.append(Held(HeldKind.SKIPPED, step.id, channel.name, 0, (refused,)))
-        return tuple(chosen), tuple(notes)
+                self.held.append(Held(HeldKind.SKIPPED, step.id, lane.name, 0, (refused,)))
+        return tuple(chosen), notes
 
     def _action(  # noqa: PLR0917 - private hot-path helper
         self,
-        step: Step,
+        step: PreparedStep,
         unit: Unit,
-        channel: Channel,
+        encoded: bytes,
+        lane: Lane,
         due_at: datetime,
         repeat: int,
         reasons: tuple[Reason, ...],
         position: int,
     ) -> Action:
-        campaign = self.campaign
-        name = channel.name
         template_only = False
-        if channel.capabilities.template_only:
-            template_only, note = self._session(name, due_at)
+        if lane.template_only:
+            template_only, note = self._session(lane.name, due_at)
             reasons = (*reasons, note)
-        notice = name in self.policy.opt_out_notice
+        notice = lane.notice
         if notice:
             reasons = (*reasons, _NOTICE)
         fallback: tuple[str, ...] = ()
-        if position == 0:
+        if position == 0 and step.fallback:
+            channel = lane.channel
+            refusal = self.refusal
             fallback = tuple(
-                c.name for c in step.fallback if c is not channel and self.refusal(c) is None
+                f.name
+                for f in step.fallback
+                if f.channel is not channel and refusal(f.channel) is None
             )
         return build_action(
             {
-                "case_id": self.case.id,
-                "campaign_id": campaign.id,
-                "campaign_version": campaign.version,
+                "case_id": self.case_id,
+                "campaign_id": lane.campaign_id,
+                "campaign_version": lane.version,
                 "step_id": step.id,
-                "channel": name,
+                "channel": lane.name,
                 "fallback": fallback,
-                "template": campaign.template_of(step),
+                "template": step.template,
                 "tone": step.tone,
                 "due_at": due_at,
                 "repeat": repeat,
-                "idempotency_key": idempotency_key(
-                    campaign_id=campaign.id,
-                    version=campaign.version,
-                    case_id=unit.key,
-                    step_id=step.id,
-                    channel=name,
-                    repeat=repeat,
-                ),
+                "idempotency_key": lane.key(encoded, repeat),
                 "critical": step.critical,
                 "variant": self.variant,
                 "segment": self.segment,
@@ -285,7 +350,7 @@ class _Run:
         )
 
     def _session(self, channel: str, at: datetime) -> tuple[bool, Reason]:
-        talks = self.log.conversations.get(channel, ())
+        talks = self.log().conversations.get(channel, ())
         last = max((t for t in talks if t <= at), default=None)
         if last is not None and at - last < self.policy.session:
             return False, reason("session_open", f"the customer wrote on {channel} within 24 hours")
@@ -299,8 +364,7 @@ class _Run:
 _NOTICE = reason("opt_out_notice", "the message must say how to opt out of this channel")
 
 
-def _repeat_reason(step: Step, repeat: int) -> Reason:
-    rule = step.repeat
+def _repeat_reason(rule: Repeat | None, repeat: int) -> Reason:
     total = rule.times if rule is not None else repeat
     every = rule.every if rule is not None else timedelta(0)
     hours = int(every.total_seconds() // 3600)
@@ -313,7 +377,9 @@ def _escalation_reason(case: Case) -> Reason:
     return reason("promise_broken", f"the promise to pay by {promised} was not kept; escalating")
 
 
-def _cursor(steps: tuple[Step, ...], sent: dict[str, Sent]) -> tuple[int, datetime | None, int]:
+def _cursor(
+    steps: tuple[Step, ...] | tuple[PreparedStep, ...], sent: dict[str, Sent]
+) -> tuple[int, datetime | None, int]:
     """The last step sent, when it last went out, and how many repeats it had."""
     for index in range(len(steps) - 1, -1, -1):
         found = sent.get(steps[index].id)
@@ -338,30 +404,42 @@ def plan_case(
         raise ConfigurationError(f"at={at!r} has no time zone; pass an aware datetime")
     at = at.astimezone(UTC)
     tz = zone(case.debtor.timezone)
-    invoices = case.open_invoices
+    today = at.astimezone(tz).date()
+    invoices = _open_invoices(case)
     balance = open_balance(invoices)
-    guard = evaluate_guards(campaign.guards, case, balance, at.astimezone(tz).date(), tz)
-    base = {
-        "case_id": case.id,
-        "at": at,
-        "campaign_id": campaign.id,
-        "campaign_version": campaign.version,
-        "segment": segment,
-        "variant": variant,
-        "timezone": tz,
-    }
-    reasons = (*extra_reasons, *guard.reasons)
-    held = _paused_step(campaign, case, guard, at.astimezone(tz).date())
-    if guard.status is PlanStatus.STOPPED or (
-        guard.status is PlanStatus.PAUSED and guard.resume_at is None
-    ):
-        return Plan(status=guard.status, reasons=reasons, held=held, **base)  # type: ignore[arg-type]
-    run = _Run(campaign, case, at, guard)
+    guard = evaluate_guards(campaign.guards, case, balance, today, tz)
+    reasons = (
+        (*extra_reasons, *guard.reasons)
+        if guard.reasons or type(extra_reasons) is not tuple
+        else extra_reasons
+    )
+    status = guard.status
+    if status is _ACTIVE:
+        held: tuple[Held, ...] = ()
+    else:
+        held = _paused_step(campaign, case, guard, today)
+        if status is PlanStatus.STOPPED or guard.resume_at is None:
+            return build_plan(
+                case.id,
+                at,
+                status,
+                campaign.id,
+                campaign.version,
+                segment,
+                variant,
+                (),
+                (),
+                held,
+                reasons,
+                None,
+                None,
+                tz,
+            )
+    run = _Run(campaign, case, at, tz, guard, segment, variant)
     run.held.extend(held)
-    run.segment, run.variant = segment, variant
     for unit in units_of(case, campaign.grouping, invoices, balance):  # type: ignore[arg-type]
         run.run(unit, full=full)
-    return _finish(run, guard, reasons, base)
+    return _finish(run, guard, reasons)
 
 
 def _paused_step(
@@ -378,26 +456,40 @@ def _paused_step(
     return ()
 
 
-def _finish(
-    run: _Run, guard: GuardState, reasons: tuple[Reason, ...], base: dict[str, object]
-) -> Plan:
-    due = tuple(sorted(run.due, key=_order) if len(run.due) > 1 else run.due)
-    upcoming = tuple(sorted(run.upcoming, key=_order) if len(run.upcoming) > 1 else run.upcoming)
+def _finish(run: _Run, guard: GuardState, reasons: tuple[Reason, ...]) -> Plan:
+    found = run.due
+    due = tuple(sorted(found, key=_order) if len(found) > 1 else found)
+    found = run.upcoming
+    upcoming = tuple(sorted(found, key=_order) if len(found) > 1 else found)
     if guard.status is PlanStatus.PAUSED:
         status = PlanStatus.PAUSED
     else:
         status = PlanStatus.ACTIVE if due or upcoming else PlanStatus.FINISHED
-    next_at = upcoming[0].due_at if upcoming else guard.resume_at
-    return Plan(
-        status=status,
-        due=due,
-        upcoming=upcoming,
-        held=tuple(run.held),
-        reasons=reasons,
-        next_at=next_at,
-        resume_at=guard.resume_at,
-        **base,  # type: ignore[arg-type]
+    campaign = run.campaign
+    return build_plan(
+        run.case_id,
+        run.at,
+        status,
+        campaign.id,
+        campaign.version,
+        run.segment,
+        run.variant,
+        due,
+        upcoming,
+        tuple(run.held),
+        reasons,
+        upcoming[0].due_at if upcoming else guard.resume_at,
+        guard.resume_at,
+        run.tz,
     )
+
+
+def _open_invoices(case: Case) -> tuple[Invoice, ...]:
+    """``case.open_invoices`` (open invoices, oldest due first), quicker for one invoice."""
+    invoices = case.invoices
+    if len(invoices) == 1:
+        return invoices if invoices[0].is_open else ()
+    return case.open_invoices
 
 
 def _order(action: Action) -> datetime:

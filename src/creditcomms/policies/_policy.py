@@ -125,6 +125,10 @@ class ContactPolicy:
         self.opt_out_notice = frozenset(str(_name(c)) for c in opt_out_notice)
         self.session = session
         self._constrained = bool(min_gap) or bool(self.caps) or after_conversation is not None
+        self._plain = (
+            not self._constrained and window is None and calendar is None and not self.calendars
+        )
+        """True when `slot` never moves a send (no window, holidays, gap, cap or pause)."""
 
     @classmethod
     def regulation_f(cls, *, window: SendWindow | None = None) -> ContactPolicy:
