@@ -11,7 +11,7 @@ from creditcomms.errors import ConfigurationError
 from creditcomms.model import Case, Invoice, Reason, zone
 from creditcomms.policies import Calendar, ContactPolicy
 from creditcomms.policies._log import ContactLog
-from creditcomms.policies._window import local_moment, midnight
+from creditcomms.policies._window import local_date, local_moment, midnight
 
 from ._action import Action
 from ._fast import build_action, build_plan
@@ -153,7 +153,11 @@ class _Run:
                 next_time = self.nominal(following, unit, previous)
                 if escalate is not None and escalate < next_time:
                     next_time = escalate
-            again = self._repeat_time(steps[index] if index >= 0 else None, previous, repeats)
+            again = None
+            if index >= 0 and previous is not None:
+                rule = steps[index].repeat
+                if rule is not None and repeats < rule.times:
+                    again = self._later(previous, rule.every)
             if (
                 again is not None
                 and (escalate is None or following is None)
@@ -184,14 +188,6 @@ class _Run:
         if last_send is not None and last_send >= broken:
             return None
         return broken
-
-    def _repeat_time(
-        self, step: PreparedStep | None, previous: datetime | None, repeats: int
-    ) -> datetime | None:
-        rule = step.repeat if step is not None else None
-        if rule is None or previous is None or repeats >= rule.times:
-            return None
-        return self._later(previous, rule.every)
 
     def _later(self, moment: datetime, span: timedelta) -> datetime:
         """``moment + span``, whole days counted on the local wall clock (DST safe)."""
@@ -404,7 +400,7 @@ def plan_case(
         raise ConfigurationError(f"at={at!r} has no time zone; pass an aware datetime")
     at = at.astimezone(UTC)
     tz = zone(case.debtor.timezone)
-    today = at.astimezone(tz).date()
+    today = local_date(at, tz)
     invoices = _open_invoices(case)
     balance = open_balance(invoices)
     guard = evaluate_guards(campaign.guards, case, balance, today, tz)

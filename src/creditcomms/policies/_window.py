@@ -13,7 +13,7 @@ from creditcomms.errors import ConfigurationError, PolicyError
 if TYPE_CHECKING:
     from ._calendar import Calendar
 
-__all__ = ["SendWindow", "local_moment", "midnight", "opening", "parse_weekdays"]
+__all__ = ["SendWindow", "local_date", "local_moment", "midnight", "opening", "parse_weekdays"]
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
@@ -77,6 +77,12 @@ def local_moment(day: date, at: time, tz: tzinfo) -> datetime:
     """The moment ``at`` on ``day`` in ``tz``; a wall time skipped by DST moves forward."""
     naive = datetime.combine(day, at)
     return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+@functools.lru_cache(maxsize=4096)
+def local_date(moment: datetime, tz: tzinfo, /) -> date:
+    """The date of ``moment`` in ``tz`` (cached: a run plans many cases at one time)."""
+    return moment.astimezone(tz).date()
 
 
 @functools.lru_cache(maxsize=65536)
