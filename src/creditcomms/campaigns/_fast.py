@@ -17,9 +17,9 @@ from typing import Any
 from creditcomms.model import Reason
 
 from ._action import Action
-from ._plan import Held, Plan, PlanStatus
+from ._plan import Held, HeldKind, Plan, PlanStatus
 
-__all__ = ["ACTION_DEFAULTS", "ACTION_FIELDS", "build_action", "build_plan"]
+__all__ = ["ACTION_DEFAULTS", "ACTION_FIELDS", "build_action", "build_held", "build_plan"]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -111,3 +111,24 @@ def build_plan(  # noqa: PLR0917 - positional on purpose: one call per plan
     _resume_at(plan, resume_at)
     _timezone(plan, timezone)
     return plan
+
+
+_HELD_FIELDS = ("kind", "step_id", "channel", "repeat", "reasons")
+if tuple(f.name for f in fields(Held)) != _HELD_FIELDS:  # pragma: no cover - a guard for edits
+    raise ImportError("Held's fields changed; update _HELD_FIELDS and build_held")
+_kind, _step_id, _channel, _repeat, _held_reasons = (
+    Held.__dict__[name].__set__ for name in _HELD_FIELDS
+)
+
+
+def build_held(
+    kind: HeldKind, step_id: str, channel: str | None, repeat: int, reasons: tuple[Reason, ...]
+) -> Held:
+    """``Held(kind, step_id, channel, repeat, reasons)`` without its ``__init__``."""
+    held = _new(Held)
+    _kind(held, kind)
+    _step_id(held, step_id)
+    _channel(held, channel)
+    _repeat(held, repeat)
+    _held_reasons(held, reasons)
+    return held

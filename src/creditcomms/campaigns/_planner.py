@@ -14,7 +14,7 @@ from creditcomms.policies._log import ContactLog
 from creditcomms.policies._window import local_date, local_moment, midnight
 
 from ._action import Action
-from ._fast import build_action, build_plan
+from ._fast import build_action, build_held, build_plan
 from ._guards import GuardState, evaluate_guards
 from ._history import Sent, sent_steps
 from ._plan import Held, HeldKind, Plan, PlanStatus
@@ -210,7 +210,7 @@ class _Run:
         effective = floor if floor > nominal else nominal
         skip = self._skip(step, unit, effective)
         if skip is not None:
-            self.held.append(Held(HeldKind.SKIPPED, step.id, None, repeat, (skip,)))
+            self.held.append(build_held(HeldKind.SKIPPED, step.id, None, repeat, (skip,)))
             return None
         lanes, notes = self._resolve(step)
         if not lanes:
@@ -236,7 +236,9 @@ class _Run:
             if step.expires and slot_at.astimezone(self.tz).date() > unit.due_on:
                 detail = f"the due date {unit.due_on} passes before the step can go out"
                 self.held.append(
-                    Held(HeldKind.SKIPPED, step.id, None, repeat, (reason("expired", detail),))
+                    build_held(
+                        HeldKind.SKIPPED, step.id, None, repeat, (reason("expired", detail),)
+                    )
                 )
                 return None
         target = self.due if slot_at <= self.at else self.upcoming
@@ -284,14 +286,14 @@ class _Run:
                 notes = (reason("fallback_used", f"{detail}; sending by {backup.name}"),)
             else:
                 self.held.append(
-                    Held(HeldKind.SKIPPED, step.id, primary.name, 0, (primary_refusal,))
+                    build_held(HeldKind.SKIPPED, step.id, primary.name, 0, (primary_refusal,))
                 )
         for lane in step.also:
             refused = refusal(lane.channel)
             if refused is None:
                 chosen.append(lane)
             else:
-                self.held.append(Held(HeldKind.SKIPPED, step.id, lane.name, 0, (refused,)))
+                self.held.append(build_held(HeldKind.SKIPPED, step.id, lane.name, 0, (refused,)))
         return tuple(chosen), notes
 
     def _action(  # noqa: PLR0917 - private hot-path helper
@@ -448,7 +450,7 @@ def _paused_step(
     expired = today > case.oldest_due_on
     for step in campaign.steps[index + 1 :]:
         if not (expired and campaign.expires(step)):
-            return (Held(HeldKind.BLOCKED, step.id, None, 0, guard.reasons),)
+            return (build_held(HeldKind.BLOCKED, step.id, None, 0, guard.reasons),)
     return ()
 
 
