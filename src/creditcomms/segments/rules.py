@@ -129,12 +129,14 @@ def open_amount() -> Measure:
 
 
 @functools.cache
-def _exact_code(currency: str) -> bool:
-    """True when ``currency`` is a valid ISO 4217 code as it stands (``Money.zero`` takes it)."""
+def _zero(currency: str) -> Decimal | None:
+    """The amount of ``Money.zero(currency)``; ``None`` when Money refuses the code as given."""
     try:
-        return normalize_currency(currency) == currency
+        if normalize_currency(currency) != currency:
+            return None
     except (TypeError, ValueError):
-        return False
+        return None
+    return Decimal(0).quantize(minor_unit(currency))
 
 
 def _open_number(case: Case) -> Decimal | None:
@@ -144,11 +146,16 @@ def _open_number(case: Case) -> Decimal | None:
     currency is not a valid code: then ``case.open_amount`` raises, and so must the rule.
     """
     currency = case.currency
-    if not _exact_code(currency):
+    total = _zero(currency)
+    if total is None:
         return None
+    invoices = case.invoices
+    if len(invoices) > 1:
+        invoices = case.open_invoices  # in their order: each sum is rounded as Money rounds
+    elif not invoices[0].is_open:
+        return total
     unit = minor_unit(currency)
-    total = Decimal(0).quantize(unit)
-    for invoice in case.open_invoices:
+    for invoice in invoices:
         balance = invoice.balance
         if balance.currency != currency:
             return None
