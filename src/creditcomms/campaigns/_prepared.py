@@ -41,14 +41,16 @@ def key_parts(
 
 
 class Lane:
-    """One channel of one step: its name, its flags and the first send's key parts."""
+    """One channel of one step: its name, whether it is template-only, its key parts.
+
+    Nothing here depends on the campaign's policy, which the planner reads at each plan.
+    """
 
     __slots__ = (
         "campaign_id",
         "channel",
         "head",
         "name",
-        "notice",
         "prefix",
         "step_id",
         "tail",
@@ -60,7 +62,6 @@ class Lane:
         self.channel = channel
         self.name: str = channel.name
         self.template_only = bool(channel.capabilities.template_only)
-        self.notice = channel.name in campaign.policy.opt_out_notice
         self.campaign_id, self.version, self.step_id = campaign.id, campaign.version, step.id
         self.prefix, self.head, self.tail = key_parts(
             campaign.id, campaign.version, step.id, channel.name, 0

@@ -309,7 +309,7 @@ class Run:
         if lane.template_only:
             template_only, note = self._session(lane.name, due_at)
             reasons = (*reasons, note)
-        notice = lane.notice
+        notice = lane.name in self.policy.opt_out_notice
         if notice:
             reasons = (*reasons, _NOTICE)
         fallback: tuple[str, ...] = ()
