@@ -85,9 +85,19 @@ def local_date(moment: datetime, tz: tzinfo, /) -> date:
     return moment.astimezone(tz).date()
 
 
-@functools.lru_cache(maxsize=65536)
 def opening(day: date, at: time, tz: tzinfo, /) -> datetime:
-    """`local_moment`, cached: windows open at a few times on a few dates."""
+    """`local_moment`, cached for plain wall times: windows open at a few times on few dates.
+
+    A time with a zone or ``fold=1`` is not cached: equal times could then stand for
+    different wall clocks, which `local_moment` reads.
+    """
+    if at.tzinfo is None and not at.fold:
+        return _opening(day, at, tz)
+    return local_moment(day, at, tz)
+
+
+@functools.lru_cache(maxsize=65536)
+def _opening(day: date, at: time, tz: tzinfo, /) -> datetime:
     return local_moment(day, at, tz)
 
 
