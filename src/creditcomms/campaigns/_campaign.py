@@ -15,6 +15,7 @@ from creditcomms.policies import ContactPolicy
 from ._batch import plan_batch
 from ._plan import Plan
 from ._planner import plan_case
+from ._prepared import prepare
 from ._step import Grouping, Guards, Step, check_id
 from ._timeline import Timeline, simulate
 from ._triggers import Anchor
@@ -83,6 +84,7 @@ class Campaign:
         self._expiring = frozenset(
             s.id for s in self.steps if s.trigger.anchor is Anchor.DUE and s.trigger.days <= 0
         )
+        self._prepared = prepare(self)
 
     def _check(self) -> None:
         where = f"campaign {self.id!r}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 from creditcomms.model import Case
@@ -33,7 +33,23 @@ def parse_key(key: str, /) -> KeyParts | None:
     campaign_id, _, version = prefix.rpartition("@")
     if not campaign_id or not version.isdigit() or not repeat.isdigit():
         return None
-    return KeyParts(campaign_id, int(version), step_id, channel, int(repeat), digest)
+    made = _new(KeyParts)  # what the frozen dataclass's __init__ does, at half the cost
+    _set_campaign_id(made, campaign_id)
+    _set_version(made, int(version))
+    _set_step_id(made, step_id)
+    _set_channel(made, channel)
+    _set_repeat(made, int(repeat))
+    _set_digest(made, digest)
+    return made
+
+
+_new = object.__new__
+_KEY_FIELDS = ("campaign_id", "version", "step_id", "channel", "repeat", "digest")
+if tuple(f.name for f in fields(KeyParts)) != _KEY_FIELDS:  # pragma: no cover - a guard for edits
+    raise ImportError("KeyParts's fields changed; update _KEY_FIELDS and parse_key")
+_set_campaign_id, _set_version, _set_step_id, _set_channel, _set_repeat, _set_digest = (
+    KeyParts.__dict__[name].__set__ for name in _KEY_FIELDS
+)
 
 
 @dataclass(slots=True)

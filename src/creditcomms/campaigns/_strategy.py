@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from creditcomms._reasons import reason
-from creditcomms.errors import CampaignDefinitionError
+from creditcomms.errors import CampaignDefinitionError, ConfigurationError
 from creditcomms.model import Case, Reason
 from creditcomms.segments import Context, Segment, Split
 
@@ -71,6 +71,10 @@ class Assignment:
     reasons: tuple[Reason, ...]
 
 
+_UNASSIGNED = reason("unassigned", "no segment matched and there is no default")
+_DEFAULT = reason("segment", "no segment matched; the default campaign applies")
+
+
 def _entry(entry: object, index: int) -> tuple[Segment, Target]:
     if isinstance(entry, tuple) and len(entry) == 3:
         segment, split, campaigns = entry
@@ -128,6 +132,9 @@ class Strategy:
         if len(set(names)) != len(names):
             raise CampaignDefinitionError(f"segment names must be unique in a strategy: {names}")
         self.default = default
+        self._noted: tuple[tuple[Segment, Target], ...] = ()
+        self._notes: tuple[tuple[Reason, Reason], ...] = ()
+        self._fixed: tuple[Campaign | Variants | None, Assignment | None] = (None, None)
         self._versions: dict[tuple[str, int], Campaign] = {}
         for campaign in (*archive, *self._campaigns()):
             known = self._versions.setdefault((campaign.id, campaign.version), campaign)
@@ -151,20 +158,51 @@ class Strategy:
 
     def assign(self, case: Case, /, *, at: datetime) -> Assignment:
         """Explain which segment, variant and campaign ``case`` gets at ``at``."""
+        entries = self.entries
+        if not entries:
+            if at.tzinfo is None:
+                raise ConfigurationError(
+                    f"at={at!r} has no time zone; pass an aware datetime such as datetime.now(UTC)"
+                )
+            return self._unmatched(case, [])
         ctx = Context.of(case, at=at)
         notes: list[Reason] = []
-        for segment, target in self.entries:
+        for (segment, target), (matched, skipped) in zip(
+            entries, self._segment_notes(), strict=True
+        ):
             if segment.matches(case, ctx):
-                notes.append(
-                    reason("segment", f"matches segment {segment.name!r}: {segment.rule!r}")
-                )
+                notes.append(matched)
                 return self._resolve(case, segment.name, target, notes)
-            notes.append(reason("segment_skipped", f"not in segment {segment.name!r}"))
-        if self.default is None:
-            notes.append(reason("unassigned", "no segment matched and there is no default"))
+            notes.append(skipped)
+        return self._unmatched(case, notes)
+
+    def _unmatched(self, case: Case, notes: list[Reason]) -> Assignment:
+        """The assignment when no segment matched (``notes``: the segments skipped)."""
+        default = self.default
+        if default is None:
+            notes.append(_UNASSIGNED)
             return Assignment(None, None, None, tuple(notes))
-        notes.append(reason("segment", "no segment matched; the default campaign applies"))
-        return self._resolve(case, None, self.default, notes)
+        if not notes and isinstance(default, Campaign):
+            fixed, assignment = self._fixed  # the same for every case: made once
+            if fixed is not default or assignment is None:
+                assignment = Assignment(default, None, None, (_DEFAULT,))
+                self._fixed = (default, assignment)
+            return assignment
+        notes.append(_DEFAULT)
+        return self._resolve(case, None, default, notes)
+
+    def _segment_notes(self) -> tuple[tuple[Reason, Reason], ...]:
+        """Per entry, the reasons for a match and for a miss (made once per ``entries``)."""
+        if self._noted is not self.entries:
+            self._notes = tuple(
+                (
+                    reason("segment", f"matches segment {segment.name!r}: {segment.rule!r}"),
+                    reason("segment_skipped", f"not in segment {segment.name!r}"),
+                )
+                for segment, _ in self.entries
+            )
+            self._noted = self.entries
+        return self._notes
 
     def _resolve(
         self, case: Case, segment: str | None, target: Target, notes: list[Reason]

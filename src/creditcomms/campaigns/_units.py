@@ -13,9 +13,12 @@ from ._step import Grouping
 __all__ = ["Unit", "open_balance", "units_of"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Unit:
-    """What one sequence covers: the whole case, or one invoice of it."""
+    """What one sequence covers: the whole case, or one invoice of it.
+
+    Not frozen: one is made per plan, and a frozen dataclass costs twice as much to make.
+    """
 
     key: str
     due_on: date

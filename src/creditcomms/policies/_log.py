@@ -20,13 +20,15 @@ class ContactLog:
     timeline see them. Built once per plan; cheap for short histories.
     """
 
-    __slots__ = ("attempts", "conversations", "reached")
+    __slots__ = ("attempts", "conversations", "every", "reached")
 
     def __init__(self, records: Iterable[ContactRecord] = (), /) -> None:
         self.reached: list[datetime] = []
         """Contacts that reached the customer (not failed or bounced), sorted."""
         self.attempts: dict[str, list[datetime]] = {}
         """Every attempt per channel, sorted (what frequency caps count)."""
+        self.every: list[datetime] = []
+        """Every attempt on any channel, sorted (what a cap on all channels counts)."""
         self.conversations: dict[str, list[datetime]] = {}
         """Person-to-person conversations per channel, sorted."""
         for record in records:
@@ -35,6 +37,7 @@ class ContactLog:
     def record(self, at: datetime, channel: str, outcome: ContactOutcome) -> None:
         """Add one contact at ``at`` (UTC)."""
         insort(self.attempts.setdefault(channel, []), at)
+        insort(self.every, at)
         if outcome is ContactOutcome.CONVERSATION:
             insort(self.conversations.setdefault(channel, []), at)
         if outcome not in _NOT_REACHED:
@@ -44,6 +47,7 @@ class ContactLog:
         """Add a planned send at ``at`` (UTC) on ``channels`` (one contact moment)."""
         for channel in channels:
             insort(self.attempts.setdefault(channel, []), at)
+            insort(self.every, at)
         insort(self.reached, at)
 
     def last_reached(self, before: datetime | None = None) -> datetime | None:
@@ -55,5 +59,7 @@ class ContactLog:
 
     def last_conversation(self, channels: Iterable[str]) -> datetime | None:
         """The latest conversation on any of ``channels``."""
+        if not self.conversations:
+            return None
         found = [self.conversations[c][-1] for c in channels if c in self.conversations]
         return max(found) if found else None

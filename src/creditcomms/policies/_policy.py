@@ -56,10 +56,7 @@ class Cap:
 
     def earliest(self, log: ContactLog, at: datetime, /) -> datetime:
         """The first moment at or after ``at`` when one more attempt stays within the cap."""
-        if self.channel is None:
-            times = sorted(t for ts in log.attempts.values() for t in ts)
-        else:
-            times = log.attempts.get(self.channel, [])
+        times = log.every if self.channel is None else log.attempts.get(self.channel, [])
         end = bisect_right(times, at)
         start = bisect_right(times, at - self.period)
         count = end - start
@@ -125,6 +122,10 @@ class ContactPolicy:
         self.opt_out_notice = frozenset(str(_name(c)) for c in opt_out_notice)
         self.session = session
         self._constrained = bool(min_gap) or bool(self.caps) or after_conversation is not None
+        self._plain = (
+            not self._constrained and window is None and calendar is None and not self.calendars
+        )
+        """True when `slot` never moves a send (no window, holidays, gap, cap or pause)."""
 
     @classmethod
     def regulation_f(cls, *, window: SendWindow | None = None) -> ContactPolicy:
@@ -177,13 +178,20 @@ class ContactPolicy:
         """The earliest moment at or after ``at`` (UTC) when the policy allows the send."""
         moved: dict[str, Reason] = {}
         current = at
+        constrained = self._constrained
+        windowed = self.window is not None or calendar is not None
         for _ in range(_MAX_ROUNDS):
-            candidate = current
-            if self._constrained:
-                candidate = self._constraints(log, current, channels, critical, moved)
-            candidate = self._windowed(candidate, tz, calendar, moved)
+            candidate = (
+                self._constraints(log, current, channels, critical, moved)
+                if constrained
+                else current
+            )
+            if windowed:
+                kept, candidate = self._windowed(candidate, tz, calendar, moved)
+                if kept and candidate is current:
+                    return _slot(current, tuple(moved.values()) if moved else ())
             if candidate == current:
-                return Slot(current, tuple(moved.values()))
+                return _slot(current, tuple(moved.values()) if moved else ())
             current = candidate
         raise PolicyError(f"no send moment satisfies the policy for case {case.id} after {at}")
 
@@ -195,37 +203,44 @@ class ContactPolicy:
         critical: bool,
         moved: dict[str, Reason],
     ) -> datetime:
+        """``at`` itself when no gap, cap or pause moves it, else the moment it moves to."""
         result = at
-        if self.min_gap and not critical:
-            last = log.last_reached()
-            if last is not None and last + self.min_gap > result:
-                result = last + self.min_gap
-                moved.setdefault("min_gap", _gap_reason(last, self.min_gap))
+        gap = self.min_gap
+        if gap and not critical:
+            reached = log.reached
+            last = reached[-1] if reached else None
+            if last is not None and last + gap > result:
+                result = last + gap
+                if "min_gap" not in moved:
+                    moved["min_gap"] = _gap_reason(last, gap)
         for cap in self.caps:
-            if cap.applies_to(channels):
+            if cap.channel is None or cap.channel in channels:
                 allowed = cap.earliest(log, result)
                 if allowed > result:
                     result = allowed
                     moved.setdefault(f"cap:{cap.channel}", _cap_reason(cap))
-        if self.after_conversation is not None:
+        pause = self.after_conversation
+        if pause is not None and log.conversations:
             talk = log.last_conversation(c for c in channels if c in self.conversation_channels)
-            if talk is not None and talk + self.after_conversation > result:
-                result = talk + self.after_conversation
-                moved.setdefault("after_conversation", _talk_reason(talk, self.after_conversation))
+            if talk is not None and talk + pause > result:
+                result = talk + pause
+                moved.setdefault("after_conversation", _talk_reason(talk, pause))
         return result
 
     def _windowed(
         self, at: datetime, tz: tzinfo, calendar: Calendar | None, moved: dict[str, Reason]
-    ) -> datetime:
+    ) -> tuple[bool, datetime]:
+        """Whether the window keeps ``at``, and the moment it allows (in ``tz`` when kept)."""
         window = self.window
-        if window is None and calendar is None:
-            return at
-        opened = (window or _ALWAYS).next_open(at, tz, calendar=calendar)
+        local = at.astimezone(tz)
+        opened = (window or _ALWAYS).open_after(at, local, tz, calendar)
+        if opened is None:
+            return True, local
         if opened != at:
-            opened = opened.astimezone(UTC)
             if "window" not in moved:
-                moved["window"] = _window_reason(at.astimezone(tz), window, calendar)
-        return opened
+                moved["window"] = _window_reason(local, window, calendar)
+            return False, opened.astimezone(UTC)
+        return False, opened
 
 
 _ALWAYS = SendWindow("00:00", "24:00")
@@ -251,6 +266,23 @@ def _talk_reason(talk: datetime, pause: timedelta) -> Reason:
         f"a conversation took place at {talk:%Y-%m-%d %H:%M} UTC; no call for"
         f" {_days(pause)} after it",
     )
+
+
+_new = object.__new__
+_set_at = Slot.__dict__["at"].__set__
+_set_reasons = Slot.__dict__["reasons"].__set__
+
+
+def _slot(at: datetime, reasons: tuple[Reason, ...]) -> Slot:
+    """``Slot(at, reasons)``, through the slot setters.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, at
+    twice the cost.
+    """
+    made = _new(Slot)
+    _set_at(made, at)
+    _set_reasons(made, reasons)
+    return made
 
 
 @functools.lru_cache(maxsize=16384)

@@ -13,11 +13,12 @@ from creditcomms.errors import ConfigurationError, PolicyError
 if TYPE_CHECKING:
     from ._calendar import Calendar
 
-__all__ = ["SendWindow", "local_moment", "midnight", "parse_weekdays"]
+__all__ = ["SendWindow", "local_date", "local_moment", "midnight", "opening", "parse_weekdays"]
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _SEARCH_DAYS = 400
+_ONE_DAY = timedelta(days=1)
 
 
 def _parse_time(value: str | time, field: str) -> time:
@@ -78,6 +79,28 @@ def local_moment(day: date, at: time, tz: tzinfo) -> datetime:
     return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
+@functools.lru_cache(maxsize=4096)
+def local_date(moment: datetime, tz: tzinfo, /) -> date:
+    """The date of ``moment`` in ``tz`` (cached: a run plans many cases at one time)."""
+    return moment.astimezone(tz).date()
+
+
+def opening(day: date, at: time, tz: tzinfo, /) -> datetime:
+    """`local_moment`, cached for plain wall times: windows open at a few times on few dates.
+
+    A time with a zone or ``fold=1`` is not cached: equal times could then stand for
+    different wall clocks, which `local_moment` reads.
+    """
+    if at.tzinfo is None and not at.fold:
+        return _opening(day, at, tz)
+    return local_moment(day, at, tz)
+
+
+@functools.lru_cache(maxsize=65536)
+def _opening(day: date, at: time, tz: tzinfo, /) -> datetime:
+    return local_moment(day, at, tz)
+
+
 @functools.lru_cache(maxsize=65536)
 def midnight(day: date, tz: tzinfo, /) -> datetime:
     """The start of ``day`` in ``tz``, in UTC (cached: campaigns reuse few dates)."""
@@ -128,18 +151,28 @@ class SendWindow:
     ) -> datetime:
         """The first moment at or after ``moment`` inside the window (and not a holiday)."""
         local = moment.astimezone(tz)
+        found = self.open_after(moment, local, tz, calendar)
+        return local if found is None else found
+
+    def open_after(
+        self, moment: datetime, local: datetime, tz: tzinfo, calendar: Calendar | None, /
+    ) -> datetime | None:
+        """`next_open` for ``moment`` (``local``: the same moment in ``tz``); ``None`` if open.
+
+        ``None`` stands for ``local`` itself: the window is open at ``moment``. A moment
+        found later is in ``tz``, as `next_open` gives it.
+        """
         day, clock = local.date(), local.time()
-        for _ in range(_SEARCH_DAYS):
-            if day.weekday() in self.weekdays and (
-                calendar is None or not calendar.is_holiday(day)
-            ):
-                if clock < self.start:
-                    return local_moment(day, self.start, tz)
-                if clock < self.end:
-                    return local
-            day += timedelta(days=1)
-            clock = time.min
-            local = local_moment(day, time.min, tz)
+        weekdays, start, end = self.weekdays, self.start, self.end
+        if day.weekday() in weekdays and (calendar is None or not calendar.is_holiday(day)):
+            if clock < start:
+                return opening(day, start, tz)
+            if clock < end:
+                return None
+        for _ in range(_SEARCH_DAYS - 1):
+            day += _ONE_DAY
+            if day.weekday() in weekdays and (calendar is None or not calendar.is_holiday(day)):
+                return opening(day, start, tz)  # from midnight on, the window opens at start
         raise PolicyError(f"no allowed send moment within {_SEARCH_DAYS} days of {moment}")
 
     def describe(self) -> str:

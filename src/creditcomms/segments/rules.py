@@ -13,14 +13,17 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from creditcomms.channels import BUILTIN_CHANNELS, Channel
 from creditcomms.errors import ConfigurationError
 from creditcomms.model import Case, Money
-from creditcomms.model._types import normalize_country, normalize_locale
+from creditcomms.model._money import minor_unit
+from creditcomms.model._types import normalize_country, normalize_currency, normalize_locale
 
 from ._rules import _SYMBOLS, Compare, Context, Measure, Predicate, Rule
 
@@ -43,13 +46,40 @@ __all__ = [
 
 def days_past_due() -> Measure:
     """Days past the oldest open due date, on the debtor's local date (negative before it)."""
-    return Measure("days_past_due", lambda case, ctx: case.days_past_due(ctx.on))
+    return Measure("days_past_due", _days_past_due)
+
+
+def _days_past_due(case: Case, ctx: Context) -> int:
+    """``case.days_past_due(ctx.on)``, without sorting the open invoices first."""
+    invoices = case.invoices
+    oldest: date | None = None
+    for invoice in invoices:
+        if invoice.is_open and (oldest is None or invoice.due_on < oldest):
+            oldest = invoice.due_on
+    if oldest is None:  # nothing open: the oldest due date of all invoices counts
+        oldest = min(i.due_on for i in invoices)
+    return (ctx.on - oldest).days
 
 
 class _MoneyMeasure(Measure):
-    """A money amount compared per currency: other currencies never match."""
+    """A money amount compared per currency: other currencies never match.
 
-    __slots__ = ()
+    ``number`` may give the amount's number without building `Money` (``None`` when it
+    cannot tell, and the comparison falls back to ``read``).
+    """
+
+    __slots__ = ("number",)
+
+    def __init__(
+        self,
+        label: str,
+        read: Callable[[Case, Context], Any],
+        /,
+        *,
+        number: Callable[[Case], Decimal | None] | None = None,
+    ) -> None:
+        super().__init__(label, read)
+        self.number = number
 
     def _compare(self, op: Any, value: Any) -> Compare:
         return _MoneyCompare(self, op, _thresholds(value))
@@ -73,9 +103,16 @@ class _MoneyCompare(Compare):
     __slots__ = ()
 
     def matches(self, case: Case, ctx: Context, /) -> bool:
-        threshold = self.value.get(case.currency)
+        currency = case.currency
+        threshold = self.value.get(currency)
         if threshold is None:
             return False
+        number = getattr(self.measure, "number", None)
+        if number is not None and threshold.currency == currency:
+            # Money in one currency compares by its amount: no Money need be built.
+            found = number(case)
+            if found is not None:
+                return bool(self.op(found, threshold.amount))
         return bool(self.op(self.measure.read(case, ctx), threshold))
 
     def __repr__(self) -> str:
@@ -88,7 +125,42 @@ def open_amount() -> Measure:
 
     Thresholds apply per currency: a case in a currency without a threshold does not match.
     """
-    return _MoneyMeasure("open_amount", lambda case, ctx: case.open_amount)
+    return _MoneyMeasure("open_amount", lambda case, ctx: case.open_amount, number=_open_number)
+
+
+@functools.cache
+def _zero(currency: str) -> Decimal | None:
+    """The amount of ``Money.zero(currency)``; ``None`` when Money refuses the code as given."""
+    try:
+        if normalize_currency(currency) != currency:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return Decimal(0).quantize(minor_unit(currency))
+
+
+def _open_number(case: Case) -> Decimal | None:
+    """The amount of ``case.open_amount``, added up as `Money` adds, without building Money.
+
+    ``None`` (use ``case.open_amount``) when an invoice is in another currency or the
+    currency is not a valid code: then ``case.open_amount`` raises, and so must the rule.
+    """
+    currency = case.currency
+    total = _zero(currency)
+    if total is None:
+        return None
+    invoices = case.invoices
+    if len(invoices) > 1:
+        invoices = case.open_invoices  # in their order: each sum is rounded as Money rounds
+    elif not invoices[0].is_open:
+        return total
+    unit = minor_unit(currency)
+    for invoice in invoices:
+        balance = invoice.balance
+        if balance.currency != currency:
+            return None
+        total = (total + balance.amount).quantize(unit)
+    return total
 
 
 def on_time_ratio() -> Measure:
