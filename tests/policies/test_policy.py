@@ -68,6 +68,16 @@ def test_critical_sends_may_skip_the_gap_but_not_the_window() -> None:
     assert [r.code for r in slot.reasons] == ["quiet_hours"]
 
 
+def test_quiet_hours_name_each_debtors_own_zone() -> None:
+    """Two debtors in two zones held at the same instant each read their own wall time."""
+    policy = cc.ContactPolicy(window=cc.SendWindow("08:00", "20:00"))
+    early = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)  # 05:00 in Berlin, 23:00 in New York
+    berlin = policy.slot(_case(), _log(), early, ("sms",), BERLIN)
+    york = policy.slot(_case(), _log(), early, ("sms",), ZoneInfo("America/New_York"))
+    assert berlin.reasons[0].detail.startswith("Tue 05:00 Europe/Berlin is outside")
+    assert york.reasons[0].detail.startswith("Mon 23:00 America/New_York is outside")
+
+
 def test_rolling_cap_waits_for_the_oldest_attempt_to_leave_the_window() -> None:
     """With 2 SMS allowed per 7 days and 2 sent, the next waits until the first is 7 days old."""
     policy = cc.ContactPolicy(caps=[cc.Cap(cc.SMS, 2, days=7)])

@@ -238,7 +238,9 @@ class ContactPolicy:
             return True, local
         if opened != at:
             if "window" not in moved:
-                moved["window"] = _window_reason(local, window, calendar)
+                moved["window"] = _window_reason(
+                    local.replace(tzinfo=None), _zone_name(local), window, calendar
+                )
             return False, opened.astimezone(UTC)
         return False, opened
 
@@ -285,9 +287,16 @@ def _slot(at: datetime, reasons: tuple[Reason, ...]) -> Slot:
     return made
 
 
+def _zone_name(local: datetime) -> str:
+    return getattr(local.tzinfo, "key", str(local.tzinfo))
+
+
+# Keyed on the wall time and the zone's name: aware datetimes in two zones at the same
+# instant compare equal, and one would get the other's explanation.
 @functools.lru_cache(maxsize=16384)
-def _window_reason(local: datetime, window: SendWindow | None, calendar: Calendar | None) -> Reason:
-    name = getattr(local.tzinfo, "key", str(local.tzinfo))
+def _window_reason(
+    local: datetime, name: str, window: SendWindow | None, calendar: Calendar | None
+) -> Reason:
     holiday = calendar.holiday_name(local.date()) if calendar is not None else None
     if holiday is not None:
         return reason("holiday", f"{local:%Y-%m-%d} is a public holiday ({holiday})")
