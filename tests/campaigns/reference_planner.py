@@ -111,7 +111,9 @@ def _windowed(
     if opened != at:
         opened = opened.astimezone(UTC)
         if "window" not in moved:
-            moved["window"] = _window_reason(at.astimezone(tz), window, calendar)
+            local = at.astimezone(tz)
+            zone = getattr(local.tzinfo, "key", str(local.tzinfo))
+            moved["window"] = _window_reason(local.replace(tzinfo=None), zone, window, calendar)
     return opened
 
 
