@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -414,3 +414,75 @@ def test_fallbacks_of_two_invoices_have_their_own_keys(
             keys.append(message.idempotency_key)
     assert len(plan.due) == 2
     assert len(keys) == len(set(keys)) == 6
+
+
+class TestDunningCycles:
+    """A customer who paid and falls behind again gets the sequence from its first step."""
+
+    @staticmethod
+    def _invoice(case: cc.Case, invoice_id: str, due_on: date) -> cc.Invoice:
+        return case.invoices[0].model_copy(
+            update={"id": invoice_id, "issued_on": due_on - timedelta(days=30), "due_on": due_on}
+        )
+
+    async def test_a_new_invoice_after_payment_starts_a_new_cycle(
+        self,
+        engine: cc.Engine,
+        store: cc.MemoryStore,
+        case: cc.Case,
+        transport: InMemoryTransport,
+    ) -> None:
+        """October paid after two reminders; November's invoice gets the pre-due email again."""
+        await engine.sync([case], at=SYNC_AT)
+        for moment in (PRE_DUE_AT, REMINDER_AT):
+            await engine.run_due(at=moment)
+        await engine.record(
+            cc.PaymentReceived(case_id=case.id, at=SECOND_AT, amount=case.open_amount)
+        )
+        november = case.model_copy(
+            update={"invoices": (self._invoice(case, "RE-2026-0002", date(2026, 12, 31)),)}
+        )
+        report = await engine.sync([november], at=datetime(2026, 12, 1, 9, tzinfo=UTC))
+        assert report.actions_planned > 0
+        stored = await store.get_case(case.id)
+        assert stored is not None
+        assert stored.case.state.cycle == 1
+        await engine.run_due(at=datetime(2026, 12, 28, 12, tzinfo=UTC))
+        await engine.run_due(at=datetime(2027, 1, 3, 12, tzinfo=UTC))
+        steps = [m.step_id for m in transport.sent]
+        assert steps == ["pre-due", "reminder-1", "pre-due", "reminder-1"]
+        keys = [m.idempotency_key for m in transport.sent]
+        assert len(set(keys)) == 4
+        assert "RE-2026-0002" in transport.sent[-1].text  # type: ignore[attr-defined]
+
+    async def test_an_invoice_the_case_knew_keeps_the_cycle(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """An invoice the case knew (stale after payment, or left open) keeps the cycle."""
+        older = self._invoice(case, "RE-2026-0000", date(2026, 10, 15))
+        both = case.model_copy(update={"invoices": (older, *case.invoices)})
+        await engine.sync([both], at=SYNC_AT)
+        await engine.run_due(at=REMINDER_AT)
+        await engine.sync([case], at=SECOND_AT)  # RE-2026-0000 paid: only the newer one left
+        await engine.record(
+            cc.PaymentReceived(case_id=case.id, at=SECOND_AT, amount=case.open_amount)
+        )
+        await engine.sync([case], at=SECOND_AT + timedelta(hours=1))  # stale: still "open"
+        stored = await store.get_case(case.id)
+        assert stored is not None
+        assert stored.case.state.cycle == 0
+
+    async def test_the_cycle_never_goes_back(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """A host state that says cycle 0 cannot bring back keys a later cycle replaced."""
+        await engine.sync([case], at=SYNC_AT)
+        moved = case.model_copy(
+            update={"invoices": (self._invoice(case, "RE-2026-0009", date(2026, 12, 31)),)}
+        )
+        await engine.sync([moved], at=PRE_DUE_AT)
+        own = moved.model_copy(update={"state": cc.CaseState(cycle=0, on_hold=False)})
+        await engine.sync([own], at=PRE_DUE_AT + timedelta(hours=1))
+        stored = await store.get_case(case.id)
+        assert stored is not None
+        assert stored.case.state.cycle == 1

@@ -92,8 +92,8 @@ def signature(campaign: Campaign, case: Case, /) -> Hashable | None:
     signatures give equal plans (up to the case id); amounts compare as numbers, which is
     exact for `Money`, whose amounts are quantised to the currency's minor unit.
     """
-    if campaign.grouping is _PER_INVOICE:
-        return None  # history is attributed per invoice through the case id
+    if campaign.grouping is _PER_INVOICE or case.state.cycle:
+        return None  # history is attributed per invoice (or cycle) through the unit key
     return _shape(case)
 
 

@@ -15,7 +15,7 @@ from ._guards import GuardState, evaluate_guards
 from ._history import sent_steps
 from ._plan import Held, HeldKind, Plan, PlanStatus
 from ._run import Run, cursor
-from ._units import open_balance, units_of
+from ._units import cycle_key, open_balance, units_of
 
 if TYPE_CHECKING:
     from ._campaign import Campaign
@@ -85,7 +85,8 @@ def _paused_step(
     """The step a pause holds back, as a blocked entry (nothing when not paused)."""
     if guard.status is not PlanStatus.PAUSED:
         return ()
-    index, _, _ = cursor(campaign.steps, sent_steps(case, campaign.id, campaign.step_ids))
+    sent = sent_steps(case, campaign.id, campaign.step_ids, unit_key=cycle_key(case))
+    index, _, _ = cursor(campaign.steps, sent)
     expired = today > case.oldest_due_on
     for step in campaign.steps[index + 1 :]:
         if not (expired and campaign.expires(step)):

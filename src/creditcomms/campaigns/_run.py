@@ -135,7 +135,7 @@ class Run:
                 self.case,
                 campaign.id,
                 campaign.step_ids,
-                unit_key=unit.key if unit.per_invoice else None,
+                unit_key=unit.key if unit.keyed else None,
             )
             index, previous, repeats = cursor(steps, sent)
             escalate = self._escalation(sent)

@@ -10,7 +10,7 @@ from creditcomms.model import Case, Invoice, Money
 
 from ._step import Grouping
 
-__all__ = ["Unit", "open_balance", "units_of"]
+__all__ = ["Unit", "cycle_key", "open_balance", "units_of"]
 
 
 @dataclass(slots=True)
@@ -25,6 +25,8 @@ class Unit:
     invoice_ids: tuple[str, ...]
     balance: Money
     per_invoice: bool
+    keyed: bool
+    """Only history whose keys were made for this unit counts (per invoice, later cycles)."""
 
 
 def units_of(
@@ -33,9 +35,17 @@ def units_of(
     """The sequences a case runs under ``grouping`` (``invoices``: open, oldest first)."""
     if grouping is Grouping.INVOICE:
         return tuple(
-            Unit(f"{case.id}/{i.id}", i.due_on, (i.id,), i.balance, True) for i in invoices
+            Unit(f"{case.id}/{i.id}", i.due_on, (i.id,), i.balance, True, True) for i in invoices
         )
-    return (Unit(case.id, invoices[0].due_on, tuple(i.id for i in invoices), balance, False),)
+    key = cycle_key(case)
+    ids = tuple(i.id for i in invoices)
+    return (Unit(key or case.id, invoices[0].due_on, ids, balance, False, key is not None),)
+
+
+def cycle_key(case: Case, /) -> str | None:
+    """The unit key of a case's later dunning cycle (``None`` in its first, the case id)."""
+    cycle = case.state.cycle
+    return f"{case.id}#{cycle}" if cycle else None
 
 
 def open_balance(invoices: tuple[Invoice, ...], /) -> Money | None:

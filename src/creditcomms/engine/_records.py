@@ -99,7 +99,22 @@ def merge(case: Case, stored: CaseRecord | None) -> Case:
         if r.idempotency_key is None or r.idempotency_key not in known
     ]
     history = tuple(sorted((*case.history, *kept), key=lambda r: r.at))
-    return case.model_copy(update={"history": history, "state": _state(case, stored.case)})
+    state = _state(case, stored.case)
+    if _new_cycle(case, stored.case):
+        state = state.model_copy(update={"cycle": state.cycle + 1})
+    return case.model_copy(update={"history": history, "state": state})
+
+
+def _new_cycle(case: Case, stored: Case) -> bool:
+    """True when every open invoice the host brings is new to the stored case.
+
+    The invoices the earlier sequence was about were paid (or dropped from the host's
+    open items), so a fresh sequence starts from its first step. An invoice the case knew
+    keeps the cycle, even when a payment recorded here closed it and the host still sends
+    it as open.
+    """
+    fresh = {invoice.id for invoice in case.invoices if invoice.is_open}
+    return bool(fresh) and fresh.isdisjoint(invoice.id for invoice in stored.invoices)
 
 
 def _state(case: Case, stored: Case) -> CaseState:
@@ -107,13 +122,15 @@ def _state(case: Case, stored: Case) -> CaseState:
 
     A host that tracks promises in its billing app sets ``promised_on`` and nothing else: a
     dispute or a hold recorded through `Engine.record` stays. Opt-outs recorded from the
-    customer are never dropped by a sync (lift one with `Store.update_case`).
+    customer are never dropped by a sync (lift one with `Store.update_case`), and the
+    dunning cycle never goes back.
     """
     own = case.state.model_fields_set
     if not own:
         return stored.state
     update = {name: getattr(case.state, name) for name in own}
     update["opted_out"] = stored.state.opted_out | case.state.opted_out
+    update["cycle"] = max(stored.state.cycle, case.state.cycle)  # never back to used keys
     return stored.state.model_copy(update=update)
 
 

@@ -168,6 +168,11 @@ class CaseState(Model):
     hold_until: date | None = None
     hold_reason: str | None = None
     opted_out: frozenset[ChannelName] = frozenset()
+    cycle: int = Field(default=0, ge=0)
+    """Which dunning cycle the case is in (0: the first). `Engine.sync` counts it up when
+    every open invoice it brings is new to the case, so a customer who paid and fell
+    behind again gets the sequence from its first step; steps and idempotency keys are
+    per cycle."""
 
 
 class Case(Model):
