@@ -135,3 +135,29 @@ def six_steps(policy: cc.ContactPolicy | None = None, **options: object) -> cc.C
 def open_policy() -> cc.ContactPolicy:
     """No window, gap or caps: sends go out exactly at their trigger times."""
     return cc.ContactPolicy(calendar=cc.Calendar.from_dates(()))
+
+
+def invoices_from(
+    specs: list[tuple[int, str, str | None, cc.InvoiceStatus]], at: datetime
+) -> tuple[cc.Invoice, ...]:
+    """Invoices ``I-0``, ``I-1``... from specs: days overdue at ``at``, amounts, status."""
+    made = []
+    for number, (days, amount, rest, status) in enumerate(specs):
+        due = at.date() - timedelta(days=days)
+        total = cc.Money(amount, "EUR")
+        left = cc.Money(rest, "EUR") if rest is not None else None
+        if left is not None and left > total:
+            left = total
+        if status is cc.InvoiceStatus.PAID:
+            left = cc.Money("0", "EUR")
+        made.append(
+            cc.Invoice(
+                id=f"I-{number}",
+                amount=total,
+                open_amount=left,
+                issued_on=due - timedelta(days=14),
+                due_on=due,
+                status=status,
+            )
+        )
+    return tuple(made)

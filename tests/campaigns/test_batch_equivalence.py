@@ -13,7 +13,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from campaign_kit import ADDRESS, six_steps
+from campaign_kit import ADDRESS, invoices_from, six_steps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -162,29 +162,6 @@ def _tweaked(spec: dict[str, object], tweak: str, pick: int) -> dict[str, object
     return {**spec, "contacts": held.model_copy(update={field: value})}
 
 
-def _invoices(specs: list[tuple[int, str, str | None, cc.InvoiceStatus]]) -> tuple[cc.Invoice, ...]:
-    made = []
-    for number, (days, amount, rest, status) in enumerate(specs):
-        due = AT.date() - timedelta(days=days)
-        total = cc.Money(amount, "EUR")
-        left = cc.Money(rest, "EUR") if rest is not None else None
-        if left is not None and left > total:
-            left = total
-        if status is cc.InvoiceStatus.PAID:
-            left = cc.Money("0", "EUR")
-        made.append(
-            cc.Invoice(
-                id=f"I-{number}",
-                amount=total,
-                open_amount=left,
-                issued_on=due - timedelta(days=14),
-                due_on=due,
-                status=status,
-            )
-        )
-    return tuple(made)
-
-
 def _record(
     case_id: str, spec: tuple[str, str, str, cc.ContactOutcome, int, str, int]
 ) -> cc.ContactRecord:
@@ -223,7 +200,7 @@ def _case(case_id: str, spec: dict[str, object]) -> cc.Case:
     return cc.Case(
         id=case_id,
         debtor=debtor,
-        invoices=_invoices(spec["invoices"]),  # type: ignore[arg-type]
+        invoices=invoices_from(spec["invoices"], AT),  # type: ignore[arg-type]
         state=spec["state"],
         history=tuple(_record(case_id, e) for e in spec["history"]),  # type: ignore[attr-defined]
     )

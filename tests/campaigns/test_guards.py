@@ -178,3 +178,17 @@ def test_bad_guards_are_refused() -> None:
         cc.Guards(on_dispute="ignore")  # type: ignore[arg-type]
     with pytest.raises(cc.CampaignDefinitionError):
         cc.Guards(promise_grace_days=-1)
+
+
+@pytest.mark.parametrize(
+    ("stop_below", "message"),
+    [
+        (5, "give an amount with its currency"),
+        ([5.0], "give an amount with its currency"),
+        (["5.00 EUR", "3.00 EUR"], "give one amount per currency"),
+    ],
+)
+def test_stop_below_needs_one_amount_per_currency(stop_below: object, message: str) -> None:
+    """A bare number or two amounts in one currency are refused with the fix."""
+    with pytest.raises(cc.CampaignDefinitionError, match=message):
+        cc.Guards(stop_below=stop_below)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from campaign_kit import ADDRESS
+from campaign_kit import ADDRESS, invoices_from
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference_planner import reference_plan
@@ -219,29 +219,6 @@ records = st.lists(
 )
 
 
-def _invoices(specs: list[tuple[int, str, str | None, cc.InvoiceStatus]]) -> tuple[cc.Invoice, ...]:
-    made = []
-    for number, (days, amount, rest, status) in enumerate(specs):
-        due = AT.date() - timedelta(days=days)
-        total = cc.Money(amount, "EUR")
-        left = cc.Money(rest, "EUR") if rest is not None else None
-        if left is not None and left > total:
-            left = total
-        if status is cc.InvoiceStatus.PAID:
-            left = cc.Money("0", "EUR")
-        made.append(
-            cc.Invoice(
-                id=f"I-{number}",
-                amount=total,
-                open_amount=left,
-                issued_on=due - timedelta(days=14),
-                due_on=due,
-                status=status,
-            )
-        )
-    return tuple(made)
-
-
 def _record(
     case_id: str, version: int, spec: tuple[str, str, str, cc.ContactOutcome, int, str, int]
 ) -> cc.ContactRecord:
@@ -283,7 +260,7 @@ def cases(draw: st.DrawFn, version: int = 1) -> cc.Case:
     return cc.Case(
         id=case_id,
         debtor=debtor,
-        invoices=_invoices(draw(invoices)),
+        invoices=invoices_from(draw(invoices), AT),
         state=draw(states),
         history=tuple(_record(case_id, version, r) for r in draw(records)),
     )

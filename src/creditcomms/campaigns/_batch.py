@@ -15,7 +15,6 @@ so the keys are the same) and skips validation.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
-from dataclasses import fields
 from datetime import datetime
 from hashlib import sha256
 from operator import itemgetter
@@ -26,7 +25,23 @@ from pydantic import BaseModel
 from creditcomms.model import Case, CaseState, ContactRecord, Invoice, InvoiceStatus, Reason
 
 from ._action import Action
-from ._fast import ACTION_FIELDS
+from ._fast import (
+    ACTION_FIELDS,
+    _at,
+    _campaign_id,
+    _campaign_version,
+    _case_id,
+    _due,
+    _held,
+    _next_at,
+    _reasons,
+    _resume_at,
+    _segment,
+    _status,
+    _timezone,
+    _upcoming,
+    _variant,
+)
 from ._plan import Plan
 from ._step import Grouping
 
@@ -169,42 +184,6 @@ def _rekeyed(templates: tuple[_Template, ...], case_id: str, encoded: bytes) -> 
         _set_private(action, None)
         made.append(action)
     return tuple(made)
-
-
-_PLAN_FIELDS = (
-    "case_id",
-    "at",
-    "status",
-    "campaign_id",
-    "campaign_version",
-    "segment",
-    "variant",
-    "due",
-    "upcoming",
-    "held",
-    "reasons",
-    "next_at",
-    "resume_at",
-    "timezone",
-)
-if tuple(f.name for f in fields(Plan)) != _PLAN_FIELDS:  # pragma: no cover - a guard for edits
-    raise ImportError("Plan's fields changed; update _PLAN_FIELDS and Shared.rebase")
-(
-    _case_id,
-    _at,
-    _status,
-    _campaign_id,
-    _campaign_version,
-    _segment,
-    _variant,
-    _due,
-    _upcoming,
-    _held,
-    _reasons,
-    _next_at,
-    _resume_at,
-    _timezone,
-) = (Plan.__dict__[name].__set__ for name in _PLAN_FIELDS)
 
 
 class Shared:

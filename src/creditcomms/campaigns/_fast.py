@@ -59,7 +59,7 @@ _PLAN_FIELDS = (
     "timezone",
 )
 if tuple(f.name for f in fields(Plan)) != _PLAN_FIELDS:  # pragma: no cover - a guard for edits
-    raise ImportError("Plan's fields changed; update _PLAN_FIELDS and build_plan")
+    raise ImportError("Plan's fields changed; update _PLAN_FIELDS, build_plan and Shared.rebase")
 (
     _case_id,
     _at,

@@ -173,12 +173,25 @@ class BrokenPromise(enum.StrEnum):
     """Send the next step right away (the day after the grace period)."""
 
 
+def _threshold_money(item: object) -> Money:
+    """One stop-below amount: a `Money` or text such as ``"5.00 EUR"``, never a bare number."""
+    if isinstance(item, Money):
+        return item
+    if isinstance(item, str):
+        return Money.parse(item)
+    raise CampaignDefinitionError(
+        f"stop_below={item!r}: give an amount with its currency, such as Money('5.00', 'EUR')"
+        ' or "5.00 EUR" (one per currency; a case in another currency is not guarded)'
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Guards:
     """Stop and pause rules. Payment always stops a campaign; these refine the rest.
 
     Args:
-        stop_below: Stop once the open balance is below this amount (one per currency).
+        stop_below: Stop once the open balance is below this amount: one amount per
+            currency (``"5.00 EUR"``); a case in a currency without one is not stopped.
         on_dispute: Pause (default) or stop while a dispute is open.
         pause_on_promise: Pause until the promised date (plus ``promise_grace_days``).
         promise_grace_days: Days after the promised date before the promise counts as broken.
@@ -196,8 +209,18 @@ class Guards:
 
     def __post_init__(self) -> None:
         stop_below: object = self.stop_below
-        items = (stop_below,) if isinstance(stop_below, Money | str) else tuple(self.stop_below)
-        monies = tuple(m if isinstance(m, Money) else Money.parse(m) for m in items)
+        if isinstance(stop_below, Money | str):
+            items: tuple[object, ...] = (stop_below,)
+        elif isinstance(stop_below, list | tuple):
+            items = tuple(stop_below)
+        else:
+            items = (stop_below,)
+        monies = tuple(_threshold_money(item) for item in items)
+        currencies = [m.currency for m in monies]
+        if len(set(currencies)) != len(currencies):
+            raise CampaignDefinitionError(
+                f"stop_below {[str(m) for m in monies]}: give one amount per currency"
+            )
         object.__setattr__(self, "stop_below", monies)
         object.__setattr__(self, "on_dispute", OnDispute(self.on_dispute))
         object.__setattr__(self, "on_broken_promise", BrokenPromise(self.on_broken_promise))
