@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import creditcomms as cc
-from creditcomms.stores import ActionStatus, JournalKind
+from creditcomms.stores import ActionStatus, CaseStatus, JournalKind
 from creditcomms.transports import InMemoryTransport, MockTransport
 
 SYNC_AT = datetime(2026, 10, 20, 9, tzinfo=UTC)
@@ -72,6 +72,25 @@ class TestSync:
         stored = await store.get_case(case.id)
         assert stored is not None
         assert stored.case.state.opted_out == {"sms", "whatsapp"}
+
+    async def test_a_full_sync_stops_the_cases_it_no_longer_lists(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """A case missing from a full sync is stopped, its reminders cancelled; not otherwise."""
+        other = case.model_copy(update={"id": f"{case.id}-B"})
+        await engine.sync([case, other], at=SYNC_AT)
+        partial = await engine.sync([case], at=SYNC_AT)
+        assert partial.dropped == 0
+        assert await store.pending(other.id)
+        report = await engine.sync([case], at=SYNC_AT, full=True)
+        assert (report.cases, report.dropped) == (1, 1)
+        stopped = await store.get_case(other.id)
+        assert stopped is not None
+        assert stopped.status is CaseStatus.STOPPED
+        assert await store.pending(other.id) == []
+        assert await store.pending(case.id)
+        sent = await engine.run_due(at=PRE_DUE_AT)
+        assert sent.sent == 1  # only the listed case's pre-due email
 
     async def test_two_cases_sharing_an_id_are_refused(
         self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case

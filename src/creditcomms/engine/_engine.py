@@ -14,8 +14,6 @@ from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_even
 from creditcomms.dispatch import Dispatcher, Envelope, Outcome
 from creditcomms.errors import (
     CreditCommsError,
-    FieldProblem,
-    ValidationError,
     VersionConflictError,
 )
 from creditcomms.model import Case, ContactRecord, Creditor, Event, Reason
@@ -35,6 +33,7 @@ from ._config import check_wiring
 from ._records import case_save, contact, fallback_reasons, merge, skip, why_not
 from ._render import Renderer
 from ._report import RunReport, SyncReport
+from ._sync import refuse_id_clash, stop_unlisted
 
 __all__ = ["Engine", "ProgressCallback"]
 
@@ -125,13 +124,20 @@ class Engine:
 
     # -- cases and events ------------------------------------------------------------------
 
-    async def sync(self, cases: Iterable[Case], /, *, at: datetime) -> SyncReport:
+    async def sync(
+        self, cases: Iterable[Case], /, *, at: datetime, full: bool = False
+    ) -> SyncReport:
         """Upsert the host's cases and plan their next actions; running it twice is harmless.
 
         Debtor and invoices come from the host. The history creditcomms wrote (messages
         sent) and the state it derived from recorded events are kept; a host case that sets
         state fields of its own (``CaseState(promised_on=...)``) replaces just those fields,
         and opt-outs only add up (lift one with `Store.update_case`).
+
+        With ``full=True`` the cases are everything the host still wants reminded (say, a
+        nightly query of customers with open invoices): a stored active or paused case the
+        call does not list is stopped and its planned actions cancelled, as its invoices
+        were paid or closed in the host's books.
 
         Raises:
             ValidationError: Two cases with different invoices share an id (the cases before
@@ -141,13 +147,15 @@ class Engine:
         batch: dict[str, Case] = {}
         seen: dict[str, int] = {}  # id -> its invoices' fingerprint, to catch id clashes
         for case in cases:
-            _refuse_id_clash(case, seen)
+            refuse_id_clash(case, seen)
             if case.id in batch or len(batch) >= self.batch_size:
                 await self._sync_batch(list(batch.values()), at=at, report=report)
                 batch = {}
             batch[case.id] = case
         if batch:
             await self._sync_batch(list(batch.values()), at=at, report=report)
+        if full:
+            report.dropped = await stop_unlisted(self.store, set(seen), at=at)
         return report
 
     async def _sync_batch(self, cases: list[Case], *, at: datetime, report: SyncReport) -> None:
@@ -466,20 +474,3 @@ class Engine:
                     return
                 stored = fresh
         raise VersionConflictError(f"case {stored.case_id} kept changing while recording sends")
-
-
-def _refuse_id_clash(case: Case, seen: dict[str, int]) -> None:
-    """Refuse a second case under an id already synced in this call with other invoices.
-
-    The same case twice is harmless; two cases (say one per currency) that both took the
-    debtor's id would overwrite each other, and one would never be reminded.
-    """
-    mark = hash(tuple(invoice.id for invoice in case.invoices))
-    if seen.setdefault(case.id, mark) == mark:
-        return
-    fix = (
-        "two cases with different invoices in one sync share this id; give each case its own"
-        " id= (a case id defaults to the debtor id, so a debtor with a case per currency"
-        " needs ids such as f'{debtor.id}-EUR')"
-    )
-    raise ValidationError("sync", [FieldProblem("id", case.id, fix)])

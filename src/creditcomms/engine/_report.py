@@ -69,3 +69,5 @@ class SyncReport:
     enrolled: int = 0
     actions_planned: int = 0
     stopped: int = 0
+    dropped: int = 0
+    """With ``full=True``: stored cases the sync no longer listed, stopped."""

@@ -1,0 +1,51 @@
+"""What `Engine.sync` checks and closes around its batches: id clashes and unlisted cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from creditcomms.errors import FieldProblem, ValidationError
+from creditcomms.model import Case, Reason
+from creditcomms.stores import CaseStatus, Store
+
+__all__ = ["refuse_id_clash", "stop_unlisted"]
+
+_UNLISTED = Reason(
+    code="not_in_full_sync",
+    detail="the host's full sync no longer lists the case (paid or closed there)",
+)
+
+
+def refuse_id_clash(case: Case, seen: dict[str, int]) -> None:
+    """Refuse a second case under an id already synced in this call with other invoices.
+
+    The same case twice is harmless; two cases (say one per currency) that both took the
+    debtor's id would overwrite each other, and one would never be reminded.
+    """
+    mark = hash(tuple(invoice.id for invoice in case.invoices))
+    if seen.setdefault(case.id, mark) == mark:
+        return
+    fix = (
+        "two cases with different invoices in one sync share this id; give each case its own"
+        " id= (a case id defaults to the debtor id, so a debtor with a case per currency"
+        " needs ids such as f'{debtor.id}-EUR')"
+    )
+    raise ValidationError("sync", [FieldProblem("id", case.id, fix)])
+
+
+async def stop_unlisted(store: Store, listed: set[str], /, *, at: datetime) -> int:
+    """Stop the active and paused cases a full sync did not list; return how many.
+
+    Their planned actions are cancelled with the reason; an action a live worker holds is
+    re-checked before it is sent, as for any stopped case.
+    """
+    unlisted: list[str] = []
+    for status in (CaseStatus.ACTIVE, CaseStatus.PAUSED):
+        after: str | None = None
+        while page := await store.cases(status=status, after=after, limit=1000):
+            unlisted += [record.case_id for record in page if record.case_id not in listed]
+            after = page[-1].case_id
+    for case_id in unlisted:
+        await store.cancel_pending(case_id, at=at, reasons=[_UNLISTED])
+        await store.update_case(case_id, at=at, status=CaseStatus.STOPPED, next_action_at=None)
+    return len(unlisted)
