@@ -317,6 +317,22 @@ class TestRecheck:
         assert action.status is ActionStatus.SKIPPED
         assert action.reasons
 
+    async def test_a_payment_for_an_unknown_invoice_is_refused(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """Naming an invoice the case lacks is refused before anything is journalled."""
+        await engine.sync([case], at=SYNC_AT)
+        paid = cc.PaymentReceived(
+            case_id=case.id, at=PRE_DUE_AT, amount=case.open_amount, invoice_ids=("RE-9",)
+        )
+        with pytest.raises(cc.ValidationError, match=r"invoice_ids = .*no invoice 'RE-9'"):
+            await engine.record(paid)
+        assert [e for e in await store.history(case.id) if e.kind is JournalKind.EVENT] == []
+        right = paid.model_copy(update={"invoice_ids": (case.invoices[0].id,)})
+        after = await engine.record(right)
+        assert after is not None
+        assert after.is_paid
+
     async def test_dispute_pauses_and_resolution_resumes(
         self, engine: cc.Engine, case: cc.Case, transport: InMemoryTransport
     ) -> None:

@@ -16,7 +16,7 @@ from creditcomms.errors import (
     CreditCommsError,
     VersionConflictError,
 )
-from creditcomms.model import Case, ContactRecord, Creditor, Event, Reason
+from creditcomms.model import Case, ContactRecord, Creditor, Event, PaymentReceived, Reason
 from creditcomms.model._trusted import trusted
 from creditcomms.stores import (
     ActionStatus,
@@ -33,7 +33,7 @@ from ._config import check_wiring
 from ._records import case_save, contact, fallback_reasons, merge, skip, why_not
 from ._render import Renderer
 from ._report import RunReport, SyncReport
-from ._sync import refuse_id_clash, stop_unlisted
+from ._sync import refuse_id_clash, refuse_unknown_invoices, stop_unlisted
 
 __all__ = ["Engine", "ProgressCallback"]
 
@@ -201,7 +201,13 @@ class Engine:
 
         Returns the case as it stands afterwards, or ``None`` when the store does not know
         the case (the event is journalled all the same).
+
+        Raises:
+            ValidationError: A payment names invoices the stored case does not have (nothing
+                is journalled: sync the invoice first, or leave ``invoice_ids`` empty).
         """
+        if isinstance(event, PaymentReceived) and event.invoice_ids:
+            refuse_unknown_invoices(event, await self.store.get_case(event.case_id))
         await self.store.record_event(event)
         for _ in range(5):
             stored = await self.store.get_case(event.case_id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from creditcomms.errors import FieldProblem, ValidationError
-from creditcomms.model import Case, Reason
-from creditcomms.stores import CaseStatus, Store
+from creditcomms.model import Case, PaymentReceived, Reason
+from creditcomms.stores import CaseRecord, CaseStatus, Store
 
-__all__ = ["refuse_id_clash", "stop_unlisted"]
+__all__ = ["refuse_id_clash", "refuse_unknown_invoices", "stop_unlisted"]
 
 _UNLISTED = Reason(
     code="not_in_full_sync",
@@ -49,3 +49,21 @@ async def stop_unlisted(store: Store, listed: set[str], /, *, at: datetime) -> i
         await store.cancel_pending(case_id, at=at, reasons=[_UNLISTED])
         await store.update_case(case_id, at=at, status=CaseStatus.STOPPED, next_action_at=None)
     return len(unlisted)
+
+
+def refuse_unknown_invoices(event: PaymentReceived, stored: CaseRecord | None) -> None:
+    """Refuse a payment for invoices the stored case does not have.
+
+    Applied as it stands, the money would go to the case's other invoices (the oldest
+    first), and the invoice it was meant for would still be reminded.
+    """
+    if stored is None:
+        return
+    known = {invoice.id for invoice in stored.case.invoices}
+    unknown = [invoice_id for invoice_id in event.invoice_ids if invoice_id not in known]
+    if unknown:
+        fix = (
+            f"case {event.case_id} has no invoice {', '.join(map(repr, unknown))}; sync the"
+            " invoice first, or leave invoice_ids empty to pay the oldest open invoices"
+        )
+        raise ValidationError("record", [FieldProblem("invoice_ids", unknown, fix)])
