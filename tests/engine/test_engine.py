@@ -521,3 +521,40 @@ class TestDunningCycles:
         stored = await store.get_case(case.id)
         assert stored is not None
         assert stored.case.state.cycle == 1
+
+
+async def test_a_hard_bounce_sends_the_next_step_by_its_fallback(
+    creditor: cc.Creditor, store: cc.MemoryStore, case: cc.Case, transport: InMemoryTransport
+) -> None:
+    """After a bounce the next email step goes out by SMS, until the host syncs a new address."""
+    campaign = cc.Campaign(
+        "bounce",
+        steps=[
+            cc.Step("first", cc.after_due(days=3), cc.EMAIL),
+            cc.Step("second", cc.after_previous(days=7), cc.EMAIL, fallback=[cc.SMS]),
+        ],
+        policy=cc.ContactPolicy(window=cc.SendWindow("08:00", "20:00")),
+    )
+    engine = cc.Engine(
+        cc.Strategy([], default=campaign),
+        cc.TemplateLibrary.builtin(),
+        creditor,
+        cc.Dispatcher(transports={cc.EMAIL: transport, cc.SMS: transport}),
+        store,
+    )
+    await engine.sync([case], at=SYNC_AT)
+    await engine.run_due(at=REMINDER_AT)
+    (first,) = transport.sent
+    bounce = cc.DeliveryStatusChanged(
+        case_id=case.id, at=REMINDER_AT, status="bounced", idempotency_key=first.idempotency_key
+    )
+    after = await engine.record(bounce)
+    assert after is not None
+    assert after.state.bounced == {f"email:{case.debtor.contacts.email}"}
+    await engine.run_due(at=SECOND_AT + timedelta(days=1))
+    assert [m.channel for m in transport.sent] == ["email", "sms"]
+    moved = case.debtor.contacts.model_copy(update={"email": "erika.neu@example.de"})
+    fixed = after.model_copy(update={"debtor": after.debtor.model_copy(update={"contacts": moved})})
+    assert campaign.policy is not None
+    assert campaign.policy.refusal(fixed, cc.EMAIL) is None
+    assert campaign.policy.refusal(after, cc.EMAIL) is not None

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from creditcomms.channels import BUILTIN_CHANNELS
 from creditcomms.errors import ConfigurationError
 from creditcomms.model import (
     Case,
@@ -97,15 +98,28 @@ _REACHED = {
 
 def _delivery(case: Case, event: DeliveryStatusChanged) -> Case:
     outcome = _FAILED.get(event.status) or _REACHED.get(event.status)
-    if outcome is None or event.idempotency_key is None:
+    if outcome is None:
+        return case
+    key = event.idempotency_key
+    sent = [r for r in case.history if key and r.idempotency_key == key]
+    if event.status is DeliveryStatus.BOUNCED:
+        case = _bounced(case, event.channel or (sent[0].channel if sent else None))
+    if not sent:
         return case
     history = tuple(
-        r.model_copy(update={"outcome": outcome})
-        if r.idempotency_key == event.idempotency_key
-        else r
+        r.model_copy(update={"outcome": outcome}) if r.idempotency_key == key else r
         for r in case.history
     )
     return case.model_copy(update={"history": history})
+
+
+def _bounced(case: Case, channel: str | None) -> Case:
+    """Remember the address that bounced, so the channel is not used for it again."""
+    known = BUILTIN_CHANNELS.get(channel) if channel else None
+    address = known.contact_for(case.debtor) if known is not None else None
+    if not isinstance(address, str):
+        return case
+    return _state(case, bounced=case.state.bounced | {f"{channel}:{address}"})
 
 
 _HANDLERS: dict[type[EventBase], Callable[[Case, Any], Case]] = {

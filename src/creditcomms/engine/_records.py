@@ -130,6 +130,7 @@ def _state(case: Case, stored: Case) -> CaseState:
         return stored.state
     update = {name: getattr(case.state, name) for name in own}
     update["opted_out"] = stored.state.opted_out | case.state.opted_out
+    update["bounced"] = stored.state.bounced | case.state.bounced
     update["cycle"] = max(stored.state.cycle, case.state.cycle)  # never back to used keys
     return stored.state.model_copy(update=update)
 

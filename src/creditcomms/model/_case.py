@@ -168,6 +168,10 @@ class CaseState(Model):
     hold_until: date | None = None
     hold_reason: str | None = None
     opted_out: frozenset[ChannelName] = frozenset()
+    bounced: frozenset[str] = frozenset()
+    """Addresses a provider reported as bouncing, as ``channel:address``
+    (``email:erika@example.de``). The channel is not used for that address again; the
+    step's fallback goes out instead, until the host syncs another address."""
     cycle: int = Field(default=0, ge=0)
     """Which dunning cycle the case is in (0: the first). `Engine.sync` counts it up when
     every open invoice it brings is new to the case, so a customer who paid and fell

@@ -154,8 +154,15 @@ class ContactPolicy:
         debtor = case.debtor
         if channel.name in case.state.opted_out:
             return reason("opted_out", f"the customer opted out of {channel.name}")
-        if channel.contact_for(debtor) is None:
+        address = channel.contact_for(debtor)
+        if address is None:
             return reason("no_contact", f"no {channel.contact.value} on file for {channel.name}")
+        if case.state.bounced and f"{channel.name}:{address}" in case.state.bounced:
+            return reason(
+                "bounced",
+                f"{channel.name} to {address} bounced; another address in the next sync"
+                " makes it usable again",
+            )
         consent = debtor.consents.get(channel.name)
         if consent is False:
             return reason("consent_refused", f"consent to {channel.name} refused")
