@@ -28,7 +28,7 @@ from creditcomms.channels import (
     Message,
     SmsMessage,
 )
-from creditcomms.engine import run_due_in_processes
+from creditcomms.engine._processes import resolve_factory, run_due_in_processes
 from creditcomms.errors import ConfigurationError, CreditCommsError, MissingExtraError
 from creditcomms.letters import render_letter
 from creditcomms.model import Case
@@ -264,6 +264,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     # workers inherit this search path.
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
+    resolve_factory(args.engine)  # a bad path fails here, before the progress bar is drawn
     at = args.at or datetime.now(UTC)
     console.print(f"Running what is due at {at.isoformat()} in {args.processes} process(es)")
     with console.progress("actions", total=None) as advance:

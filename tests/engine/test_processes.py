@@ -229,7 +229,9 @@ def test_command_line_run_imports_from_the_current_directory(tmp_path: Path) -> 
 def test_command_line_run_refuses_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     """A bad factory path exits with status 2; a time without offset is refused by argparse."""
     assert main(["run", "process_kit:missing"]) == 2
-    assert "has no function 'missing'" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "has no function 'missing'" in err
+    assert out == ""  # refused before the run's header and progress bar are drawn
     with pytest.raises(SystemExit):
         main(["run", "process_kit:from_environment", "--at", "2026-11-03T12:00"])
     assert "has no UTC offset" in capsys.readouterr().err

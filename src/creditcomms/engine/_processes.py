@@ -26,7 +26,7 @@ from creditcomms.stores._common import aware
 from ._engine import Engine, ProgressCallback
 from ._report import RunReport
 
-__all__ = ["EngineFactory", "run_due_in_processes"]
+__all__ = ["EngineFactory", "resolve_factory", "run_due_in_processes"]
 
 
 class EngineFactory(Protocol):
@@ -80,7 +80,7 @@ def run_due_in_processes(
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ConfigurationError(f"processes={processes!r}: give a whole number of 1 or more")
     if isinstance(factory, str):
-        _resolve(factory)  # fail here, with the reason, rather than once per worker
+        resolve_factory(factory)  # fail here, with the reason, rather than once per worker
     else:
         _check_picklable(factory)
     context = multiprocessing.get_context("spawn")
@@ -159,7 +159,7 @@ def _worker(
     """A worker process: build the engine, run what is due, send the report back."""
     started[index] = 1  # shared memory, visible to the parent even if this process dies next
     try:
-        build = _resolve(factory) if isinstance(factory, str) else factory
+        build = resolve_factory(factory) if isinstance(factory, str) else factory
         report = asyncio.run(
             _drain(build, at, lambda done: messages.put(("progress", index, done)))
         )
@@ -202,8 +202,8 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(max(young, _YOUNG_THRESHOLD), middle, old)
 
 
-def _resolve(path: str) -> EngineFactory:
-    """Import ``"package.module:function"``."""
+def resolve_factory(path: str) -> EngineFactory:
+    """Import ``"package.module:function"``; a `ConfigurationError` says what is wrong."""
     module_name, _, name = path.partition(":")
     if not module_name or not name:
         raise ConfigurationError(f"engine factory {path!r}: write it as 'package.module:function'")
