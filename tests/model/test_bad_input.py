@@ -256,3 +256,28 @@ def test_good_sender_identities_pass() -> None:
     assert creditor.senders["sms"] == "Muster 2026"
     numbered = cc.Creditor(name="M", iban="DE89370400440532013000", senders={"sms": "+4930123456"})
     assert numbered.senders["sms"] == "+4930123456"
+
+
+@pytest.mark.parametrize(
+    ("country", "extra", "expected"),
+    [
+        ("DE", {}, ("Erika Muster", "Hauptstraße 1", "10115 Berlin")),
+        ("GB", {}, ("Erika Muster", "1 Hauptstraße", "Berlin", "10115")),
+        ("FR", {}, ("Erika Muster", "1 Hauptstraße", "10115 Berlin")),
+        ("US", {"region": "NY"}, ("Erika Muster", "1 Hauptstraße", "Berlin, NY 10115")),
+        (
+            "NL",
+            {"extra_lines": ("c/o Jansen",)},
+            ("Erika Muster", "c/o Jansen", "Hauptstraße 1", "10115 Berlin"),
+        ),
+    ],
+)
+def test_address_lines_follow_the_country(
+    country: str, extra: dict[str, Any], expected: tuple[str, ...]
+) -> None:
+    """Number before or after the street, and the town line, as each country's post wants."""
+    address = cc.PostalAddress(
+        name="Erika Muster", street="Hauptstraße", house_number="1", postcode="10115",
+        city="Berlin", country=country, **extra,
+    )  # fmt: skip
+    assert address.lines() == expected

@@ -84,8 +84,9 @@ def _whatsapp() -> cc.WhatsAppMessage:
 
 def _address(name: str) -> cc.PostalAddress:
     return cc.PostalAddress(
-        name=name, street="Main St", house_number="1", postcode="94107", city="SF", country="US"
-    )
+        name=name, street="Main St", house_number="1", postcode="94107", city="SF",
+        country="US", region="CA",
+    )  # fmt: skip
 
 
 class TestTwilioSms(HttpContract):
@@ -627,6 +628,8 @@ class TestLob(HttpContract):
         request = provider.requests[-1]
         assert request.headers["Idempotency-Key"] == "k-letter"
         assert request.form["to[address_zip]"] == "94107"
+        assert request.form["to[address_line1]"] == "1 Main St"  # Lob reads it US-style
+        assert request.form["to[address_state]"] == "CA"
         assert b"%PDF-1.7 letter" in request.body
 
 

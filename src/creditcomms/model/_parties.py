@@ -68,12 +68,33 @@ class PostalAddress(Model):
     country: CountryCode
     extra_lines: tuple[Line, ...] = Field(default=(), max_length=2)
     """Additional lines printed between the name and the street (department, c/o)."""
+    region: Line | None = None
+    """State, province or county where the post needs it (``NY``, ``ON``, ``NSW``)."""
 
     def lines(self) -> tuple[str, ...]:
-        """The address as printed in a window envelope, country last when abroad."""
-        street = " ".join(p for p in (self.street, self.house_number) if p)
+        """The address as the post of its country expects it in a window envelope.
+
+        The house number goes before the street in the UK, Ireland, France, North America
+        and Australia (``221B Baker Street``) and after it elsewhere (``Hauptstraße 1``);
+        the UK and Ireland put the town and the postcode on lines of their own, North
+        America and Australia write ``City, ST 12345``, the rest ``12345 City``.
+        """
+        parts = (self.street, self.house_number)
+        if self.country in _NUMBER_FIRST:
+            parts = (self.house_number, self.street)
+        street = " ".join(p for p in parts if p)
         body = [self.name, *self.extra_lines, *([street] if street else [])]
+        if self.country in _TOWN_THEN_POSTCODE:
+            return (*body, self.city, self.postcode)
+        if self.country in _CITY_REGION_POSTCODE:
+            place = f"{self.city}, {self.region}" if self.region else self.city
+            return (*body, f"{place} {self.postcode}")
         return (*body, f"{self.postcode} {self.city}")
+
+
+_NUMBER_FIRST = frozenset({"GB", "IE", "FR", "US", "CA", "AU", "NZ"})
+_TOWN_THEN_POSTCODE = frozenset({"GB", "IE"})
+_CITY_REGION_POSTCODE = frozenset({"US", "CA", "AU"})
 
 
 def normalize_phone(value: str, region: str | None = None) -> str:

@@ -19,7 +19,8 @@ __all__ = ["LobTransport"]
 
 
 def _address_fields(prefix: str, address: PostalAddress) -> dict[str, str]:
-    street = " ".join(p for p in (address.street, address.house_number) if p)
+    # Lob's first line is read the North American way: number, then street.
+    street = " ".join(p for p in (address.house_number, address.street) if p)
     fields = {
         "name": address.name,
         "address_line1": street or address.name,
@@ -29,6 +30,8 @@ def _address_fields(prefix: str, address: PostalAddress) -> dict[str, str]:
     }
     if address.extra_lines:
         fields["address_line2"] = address.extra_lines[0]
+    if address.region:
+        fields["address_state"] = address.region
     return {f"{prefix}[{key}]": value for key, value in fields.items()}
 
 
