@@ -99,8 +99,9 @@ def test_bare_address_shortcut_matches_header_parsing(value: str) -> None:
     """A plain address skips header parsing, with the same result or refusal as parsing it."""
     from email.utils import getaddresses
 
-    from creditcomms.channels._messages import _BARE_ADDRESS, _mailbox
     from creditcomms.model import normalize_email
+    from creditcomms.model._parties import _BARE_ADDRESS
+    from creditcomms.model._parties import normalize_mailbox as _mailbox
 
     if not _BARE_ADDRESS.fullmatch(value):
         return

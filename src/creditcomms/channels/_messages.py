@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import re
 from datetime import date, datetime
 from email.message import EmailMessage as MimeMessage
-from email.utils import getaddresses
 from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, computed_field, field_validator, model_validator
 
-from creditcomms.model import Model, Money, PostalAddress, normalize_email, normalize_phone
+from creditcomms.model import Model, Money, PostalAddress, normalize_mailbox, normalize_phone
 from creditcomms.model._base import FieldError
 from creditcomms.model._types import ChannelName, LocaleName
 
@@ -80,27 +77,6 @@ class Message(Model):
         return preview_html(str(getattr(self, "kind", self.channel)), self.model_dump())
 
 
-_BARE_ADDRESS = re.compile(
-    r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
-)
-"""A plain ``local@domain`` of dot-separated atoms: parsing it as a header gives it back."""
-
-
-@functools.lru_cache(maxsize=4096)
-def _mailbox(value: str) -> str:
-    # Pure and hot: every email re-checks the same sender, and a run re-checks a recipient
-    # once per reminder; parsing an address costs more than rendering a short template.
-    if _BARE_ADDRESS.fullmatch(value):
-        return normalize_email(value)  # what getaddresses would hand on, checked the same way
-    _one_line(value)
-    pairs = getaddresses([value])
-    if len(pairs) != 1 or not pairs[0][1]:
-        raise ValueError("must be one address such as 'Muster GmbH <billing@muster.example>'")
-    name, address = pairs[0]
-    checked = normalize_email(address)
-    return f"{name} <{checked}>" if name else checked
-
-
 Mailbox = Annotated[str, Field(min_length=3)]
 
 
@@ -128,7 +104,7 @@ class EmailMessage(Message):
     @field_validator("sender", "to", "reply_to")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
-        return _mailbox(value) if value is not None else None
+        return normalize_mailbox(value) if value is not None else None
 
     @field_validator("subject")
     @classmethod

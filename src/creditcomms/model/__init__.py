@@ -42,6 +42,7 @@ from ._parties import (
     PostalAddress,
     normalize_email,
     normalize_iban,
+    normalize_mailbox,
     normalize_phone,
 )
 from ._reason import Reason
@@ -103,6 +104,7 @@ __all__ = [
     "normalize_email",
     "normalize_iban",
     "normalize_locale",
+    "normalize_mailbox",
     "normalize_phone",
     "normalize_timezone",
     "zone",

@@ -7,6 +7,7 @@ import functools
 import re
 from datetime import date
 from decimal import Decimal
+from email.utils import getaddresses
 from typing import Annotated, Any
 
 import email_validator
@@ -225,6 +226,32 @@ class Debtor(Model):
         return address.country if address else None
 
 
+_BARE_ADDRESS = re.compile(
+    r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+)
+"""A plain ``local@domain`` of dot-separated atoms: parsing it as a header gives it back."""
+
+
+@functools.lru_cache(maxsize=4096)
+def normalize_mailbox(value: str) -> str:
+    """Validate an email mailbox (``billing@x.example`` or ``Name <billing@x.example>``).
+
+    Returns it with the address normalised; raises ``ValueError`` naming the form to use.
+    """
+    # Pure and hot: every email re-checks the same sender, and a run re-checks a recipient
+    # once per reminder; parsing an address costs more than rendering a short template.
+    if _BARE_ADDRESS.fullmatch(value):
+        return normalize_email(value)  # what getaddresses would hand on, checked the same way
+    if "\r" in value or "\n" in value:
+        raise ValueError("must be one line: a CR or LF here could inject mail headers")
+    pairs = getaddresses([value])
+    if len(pairs) != 1 or not pairs[0][1]:
+        raise ValueError("must be one address such as 'Muster GmbH <billing@muster.example>'")
+    name, address = pairs[0]
+    checked = normalize_email(address)
+    return f"{name} <{checked}>" if name else checked
+
+
 def normalize_iban(value: str) -> str:
     """Validate an IBAN (country format and check digits) and return its compact form.
 
@@ -322,10 +349,8 @@ class Creditor(Model):
     def _senders(cls, value: dict[str, str]) -> dict[str, str]:
         checked = dict(value)
         if "email" in checked:
-            from creditcomms.channels._messages import _mailbox  # noqa: PLC0415 - needs model
-
             try:
-                checked["email"] = _mailbox(checked["email"])
+                checked["email"] = normalize_mailbox(checked["email"])
             except ValueError as exc:
                 raise ValueError(
                     f"senders['email'] = {checked['email']!r}: {exc}; write it as"

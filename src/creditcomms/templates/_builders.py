@@ -28,14 +28,13 @@ from creditcomms.channels import (
     normalize_sms_text,
 )
 from creditcomms.channels._attachments import inline_image
-from creditcomms.channels._messages import _mailbox
 from creditcomms.errors import (
     ConfigurationError,
     MessageTooLongError,
     MissingContactError,
     TemplateError,
 )
-from creditcomms.model import PostalAddress
+from creditcomms.model import PostalAddress, normalize_mailbox
 from creditcomms.model._trusted import trusted
 from creditcomms.model._types import normalize_locale
 
@@ -151,7 +150,7 @@ def _is_canonical_locale(locale: str) -> bool:
 def _checked_email(fields: dict[str, Any]) -> EmailMessage:
     """The email of ``fields``, built without pydantic when every field is plainly valid.
 
-    The usual email needs only its two addresses checked (``_mailbox`` caches that): its
+    The usual email needs only its two addresses checked (``normalize_mailbox`` caches that): its
     subject is one line already, the ids and meta come from validated objects. Anything
     unusual (a reply-to, an unsubscribe URL, an odd length or type, an address that does not
     parse) takes the validating constructor, which raises the precise error.
@@ -174,8 +173,8 @@ def _checked_email(fields: dict[str, Any]) -> EmailMessage:
     )
     if plain:
         try:
-            fields["sender"] = _mailbox(fields["sender"])
-            fields["to"] = _mailbox(fields["to"])
+            fields["sender"] = normalize_mailbox(fields["sender"])
+            fields["to"] = normalize_mailbox(fields["to"])
         except (TypeError, ValueError):
             plain = False
     if not plain:
