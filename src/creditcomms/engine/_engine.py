@@ -206,11 +206,14 @@ class Engine:
             ValidationError: A payment names invoices the stored case does not have (nothing
                 is journalled: sync the invoice first, or leave ``invoice_ids`` empty).
         """
+        # One read serves the check and the first attempt; a version conflict reads again.
+        stored = await self.store.get_case(event.case_id)
         if isinstance(event, PaymentReceived) and event.invoice_ids:
-            refuse_unknown_invoices(event, await self.store.get_case(event.case_id))
+            refuse_unknown_invoices(event, stored)
         await self.store.record_event(event)
-        for _ in range(5):
-            stored = await self.store.get_case(event.case_id)
+        for attempt in range(5):
+            if attempt:
+                stored = await self.store.get_case(event.case_id)
             if stored is None:
                 return None
             case = apply_event(stored.case, event)
