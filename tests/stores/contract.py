@@ -275,6 +275,19 @@ class StoreContract:
         assert [c.action.case_id for c in rest] == ["C-3"]
         assert await store.claim_due(T0, limit=10, lease=LEASE, worker="w3") == []
 
+    async def test_claim_ties_come_in_case_order(self, store: Store) -> None:
+        """Actions due at one moment are claimed case by case, a case's actions together."""
+        actions = [
+            make_action(case_id, step, channel=channel)
+            for case_id in ("C-3", "C-1", "C-2")
+            for step, channel in (("reminder-1", "email"), ("reminder-1", "sms"))
+        ]
+        await store.schedule(actions, at=T0 - timedelta(hours=1))
+        claims = await store.claim_due(T0, limit=10, lease=LEASE, worker="w1")
+        keys = [(c.action.case_id, c.idempotency_key) for c in claims]
+        assert keys == sorted(keys)
+        assert [case_id for case_id, _ in keys] == ["C-1", "C-1", "C-2", "C-2", "C-3", "C-3"]
+
     async def test_claim_roundtrips_the_action(self, store: Store) -> None:
         """The claimed action equals the scheduled one, field for field."""
         action = make_action(variant="B")

@@ -55,7 +55,7 @@ async def test_a_store_used_before_migrate_says_so(postgres_dsn: str, pg_schema:
 
 @pytest.mark.postgres
 async def test_claims_use_the_partial_due_index(postgres_dsn: str, pg_schema: str) -> None:
-    """The due-time index only covers unfinished actions."""
+    """The due-time index only covers unfinished actions, in claim order (schema 2)."""
     import psycopg
 
     async with PostgresStore(postgres_dsn, schema=pg_schema) as store:
@@ -66,7 +66,7 @@ async def test_claims_use_the_partial_due_index(postgres_dsn: str, pg_schema: st
             (pg_schema,),
         )
         (definition,) = await cursor.fetchone() or ("",)
-    assert "(available_at, idempotency_key)" in definition
+    assert "(available_at, case_id, idempotency_key)" in definition
     assert "WHERE" in definition
     assert "'planned'" in definition
 

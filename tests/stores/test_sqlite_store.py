@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 import creditcomms as cc
 from creditcomms.stores import LATEST_SCHEMA, SQLiteStore
+from creditcomms.stores._sql import sqlite_dialect
 
 from ._factories import T0, make_action
 
@@ -23,7 +25,32 @@ async def test_database_runs_in_wal_mode(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         versions = conn.execute("SELECT version FROM cc_schema_version").fetchall()
     conn.close()
-    assert versions == [(LATEST_SCHEMA,)]
+    assert versions == [(v,) for v in range(1, LATEST_SCHEMA + 1)]
+
+
+async def test_version_1_database_is_upgraded(tmp_path: Path) -> None:
+    """A file at schema 1 gets version 2's claim index, and its rows stay claimable."""
+    dialect = sqlite_dialect()
+    conn = sqlite3.connect(tmp_path / "cc.db", isolation_level=None)
+    conn.execute("CREATE TABLE cc_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    for statement in dialect.migrations()[1]:
+        conn.execute(statement)
+    conn.execute("INSERT INTO cc_schema_version VALUES (1, 'then')")
+    conn.close()
+    async with SQLiteStore(tmp_path / "cc.db") as store:
+        assert await store.migrate() == LATEST_SCHEMA
+        await store.schedule([make_action("C-2"), make_action("C-1")], at=T0)
+        claims = await store.claim_due(T0, limit=5, lease=timedelta(seconds=30), worker="w")
+        assert [c.action.case_id for c in claims] == ["C-1", "C-2"]
+        plan = store._connection().execute(
+            "EXPLAIN QUERY PLAN SELECT idempotency_key FROM cc_action WHERE status IN"
+            " ('planned', 'claimed') AND available_at <= ? ORDER BY available_at, case_id,"
+            " idempotency_key LIMIT 5",
+            (0,),
+        ).fetchall()
+    details = " ".join(row[-1] for row in plan)
+    assert "cc_action_due" in details
+    assert "TEMP B-TREE" not in details  # the index gives the order; nothing is sorted
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:

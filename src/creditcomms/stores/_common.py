@@ -22,7 +22,7 @@ __all__ = [
     "store_failure",
 ]
 
-LATEST_SCHEMA = 1
+LATEST_SCHEMA = 2
 """The schema version this library writes; ``migrate()`` brings a database up to it."""
 
 

@@ -239,7 +239,7 @@ class MemoryStore:
         due = heapq.nsmallest(  # = sorted(...)[:limit], without sorting everything that is due
             limit,
             (r for r in self._actions.values() if r.status in _OPEN and r.available_at <= now),
-            key=lambda r: (r.available_at, r.action.idempotency_key),
+            key=lambda r: (r.available_at, r.action.case_id, r.action.idempotency_key),
         )
         lease_id = uuid.uuid4().hex
         return [self._claim(row, now, lease, lease_id, worker) for row in due]

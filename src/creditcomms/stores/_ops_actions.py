@@ -144,13 +144,13 @@ def claim_due(
             ),
             alone=True,
         )
-        rows.sort(key=lambda r: (r[5], r[0]))
+        rows.sort(key=lambda r: (r[5], r[6], r[0]))
         return rows, lease_id, expires
     rows = yield Query(
         d.sql(
             "SELECT idempotency_key, payload, status, attempts + 1, attempting_since, case_id,"
             " campaign_id, campaign_version, step_id, channel, variant FROM {action}"
-            f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at, idempotency_key LIMIT ?"
+            f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at, case_id, idempotency_key LIMIT ?"
         ),
         (d.time(now), limit),
     )
@@ -206,7 +206,7 @@ def claims(d: Dialect, found: ClaimRows, *, worker: str) -> list[Claim]:
 _PG_CLAIM = f"""
 WITH due AS (
   SELECT idempotency_key, status AS was, available_at AS due_at FROM {{action}}
-  WHERE {_OPEN} AND available_at <= ? ORDER BY available_at, idempotency_key LIMIT ?
+  WHERE {_OPEN} AND available_at <= ? ORDER BY available_at, case_id, idempotency_key LIMIT ?
   FOR UPDATE SKIP LOCKED),
 claimed AS (
   UPDATE {{action}} a SET status = 'claimed', attempts = a.attempts + 1, lease_id = ?,
@@ -219,8 +219,8 @@ journal AS (
     step_id, channel, variant, attempt, worker, reasons)
   SELECT ?, 'claimed', case_id, idempotency_key, campaign_id, campaign_version, step_id,
     channel, variant, attempts, ?, CASE WHEN was = 'claimed' THEN ? ELSE '[]' END
-  FROM claimed ORDER BY due_at, idempotency_key)
-SELECT idempotency_key, payload, was, attempts, attempting_since, due_at FROM claimed
+  FROM claimed ORDER BY due_at, case_id, idempotency_key)
+SELECT idempotency_key, payload, was, attempts, attempting_since, due_at, case_id FROM claimed
 """
 
 

@@ -130,6 +130,8 @@ class Store(Protocol):
     ) -> list[Claim]:
         """Lease up to ``limit`` actions due at ``now``, earliest first.
 
+        Actions due at the same moment come in case order (then by key), so one case's
+        actions are claimed together and a batch touches neighbouring rows of the store.
         Actions whose earlier lease expired are claimed again with the next attempt number.
         """
         ...

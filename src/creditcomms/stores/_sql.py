@@ -84,6 +84,15 @@ CREATE INDEX {prefix}cc_journal_at ON {journal} (at);
 CREATE INDEX {prefix}cc_journal_key ON {journal} (idempotency_key);
 """
 
+# Version 2: due actions are claimed in case order within one due time, so a batch reads and
+# writes neighbouring case rows (and one case's actions together) instead of rows scattered
+# by the idempotency key's hash.
+_SCHEMA_V2 = """
+DROP INDEX {index};
+CREATE INDEX {prefix}cc_action_due ON {action} (available_at, case_id, idempotency_key)
+  WHERE status IN ('planned', 'claimed');
+"""
+
 # ruff: noqa: S608 - table names are checked identifiers; every value is a bound parameter
 
 
@@ -140,7 +149,14 @@ class Dialect:
             time=time,
             serial=serial,
         )
-        return {1: [s.strip() for s in ddl.split(";") if s.strip()]}
+        v2 = _SCHEMA_V2.format(
+            action=self.action, index=f"{self.namespace}{self.prefix}cc_action_due",
+            prefix=self.prefix,
+        )  # fmt: skip
+        return {
+            1: [s.strip() for s in ddl.split(";") if s.strip()],
+            2: [s.strip() for s in v2.split(";") if s.strip()],
+        }
 
 
 def sqlite_dialect(*, prefix: str = "") -> Dialect:
