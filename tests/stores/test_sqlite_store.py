@@ -48,6 +48,14 @@ async def test_version_1_database_is_upgraded(tmp_path: Path) -> None:
             " idempotency_key LIMIT 5",
             (0,),
         ).fetchall()
+        indexes = {
+            row[0]
+            for row in store._connection().execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cc_journal'"
+            )
+        }
+    assert "cc_journal_key" not in indexes  # unused by every query, paid by every insert
+    assert {"cc_journal_case", "cc_journal_at"} <= indexes
     details = " ".join(row[-1] for row in plan)
     assert "cc_action_due" in details
     assert "TEMP B-TREE" not in details  # the index gives the order; nothing is sorted
