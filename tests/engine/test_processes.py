@@ -235,3 +235,34 @@ def test_command_line_run_refuses_bad_input(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         main(["run", "process_kit:from_environment", "--at", "2026-11-03T12:00"])
     assert "has no UTC offset" in capsys.readouterr().err
+
+
+def test_worker_collects_cycles_between_batches() -> None:
+    """A worker's collector is off during a batch; between batches it frees reference cycles."""
+    import gc
+    import weakref
+
+    from creditcomms.engine._processes import _YOUNG_THRESHOLD, _BetweenBatches
+
+    class Node:
+        partner: object = None
+
+    freed: list[str] = []
+    try:
+        collect = _BetweenBatches()
+        assert not gc.isenabled()
+        first, second = Node(), Node()
+        first.partner, second.partner = second, first  # a cycle reference counting cannot free
+        probe = weakref.ref(first, lambda _: freed.append("cycle"))
+        del first, second
+        collect()  # few objects so far: no collection yet
+        assert probe() is not None
+        kept = [[] for _ in range(_YOUNG_THRESHOLD)]  # a batch's survivors pile up
+        collect()
+        assert probe() is None
+        assert freed == ["cycle"]
+        del kept
+    finally:
+        _BetweenBatches.stop()
+        gc.unfreeze()
+    assert gc.isenabled()
