@@ -150,7 +150,8 @@ def claim_due(
         d.sql(
             "SELECT idempotency_key, payload, status, attempts + 1, attempting_since, case_id,"
             " campaign_id, campaign_version, step_id, channel, variant FROM {action}"
-            f" WHERE {_OPEN} AND available_at <= ? ORDER BY available_at, case_id, idempotency_key LIMIT ?"
+            f" WHERE {_OPEN} AND available_at <= ?"
+            " ORDER BY available_at, case_id, idempotency_key LIMIT ?"
         ),
         (d.time(now), limit),
     )
