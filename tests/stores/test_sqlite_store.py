@@ -42,12 +42,16 @@ async def test_version_1_database_is_upgraded(tmp_path: Path) -> None:
         await store.schedule([make_action("C-2"), make_action("C-1")], at=T0)
         claims = await store.claim_due(T0, limit=5, lease=timedelta(seconds=30), worker="w")
         assert [c.action.case_id for c in claims] == ["C-1", "C-2"]
-        plan = store._connection().execute(
-            "EXPLAIN QUERY PLAN SELECT idempotency_key FROM cc_action WHERE status IN"
-            " ('planned', 'claimed') AND available_at <= ? ORDER BY available_at, case_id,"
-            " idempotency_key LIMIT 5",
-            (0,),
-        ).fetchall()
+        plan = (
+            store._connection()
+            .execute(
+                "EXPLAIN QUERY PLAN SELECT idempotency_key FROM cc_action WHERE status IN"
+                " ('planned', 'claimed') AND available_at <= ? ORDER BY available_at, case_id,"
+                " idempotency_key LIMIT 5",
+                (0,),
+            )
+            .fetchall()
+        )
         indexes = {
             row[0]
             for row in store._connection().execute(
