@@ -34,6 +34,7 @@ from ._sql import (
     Op,
     Query,
     action_record,
+    data_json,
     journal_row,
     reasons_json,
 )
@@ -84,7 +85,7 @@ def schedule(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[int]:
 
 def _refresh_row(d: Dialect, a: Action, at: datetime) -> tuple[Any, ...]:
     due = d.time(a.due_at)
-    return (due, due, d.time(at), a.model_dump_json(), a.channel, a.variant, a.idempotency_key)
+    return (due, due, d.time(at), data_json(a), a.channel, a.variant, a.idempotency_key)
 
 
 _VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?)"
@@ -109,7 +110,7 @@ def _action_row(d: Dialect, a: Action, at: datetime) -> tuple[Any, ...]:
         due,
         d.time(at),
         d.time(at),
-        a.model_dump_json(),
+        data_json(a),
     )
 
 

@@ -11,7 +11,7 @@ from creditcomms.campaigns import Action
 
 from . import _ops_actions as action_ops
 from ._records import CaseSave
-from ._sql import Dialect, Op, Query
+from ._sql import Dialect, Op, Query, data_json
 
 __all__ = ["save_many"]
 
@@ -115,7 +115,7 @@ def _update(d: Dialect, saves: Sequence[CaseSave], when: object) -> Op[set[str]]
 def _update_row(d: Dialect, save: CaseSave, when: object) -> tuple[object, ...]:
     return (
         when,
-        save.case.model_dump_json(),
+        data_json(save.case),
         save.status.value,
         d.time(save.next_action_at),
         save.case.id,
@@ -132,5 +132,5 @@ def _insert_row(d: Dialect, save: CaseSave, when: object) -> tuple[object, ...]:
         d.time(save.next_action_at),
         when,
         when,
-        save.case.model_dump_json(),
+        data_json(save.case),
     )

@@ -38,6 +38,7 @@ from ._sql import (
     Op,
     Query,
     case_record,
+    data_json,
     journal_entry,
     journal_row,
 )
@@ -99,7 +100,7 @@ def enroll(
             d.time(next_action_at),
             d.time(at),
             d.time(at),
-            case.model_dump_json(),
+            data_json(case),
         ),
         alone=True,
     )

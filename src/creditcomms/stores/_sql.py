@@ -20,7 +20,7 @@ from creditcomms.model._trusted import trusted
 
 from ._records import ActionRecord, ActionStatus, CaseRecord, CaseStatus, JournalEntry, JournalKind
 
-__all__ = ["Dialect", "Op", "Query", "Rows", "postgres_dialect", "sqlite_dialect"]
+__all__ = ["Dialect", "Op", "Query", "Rows", "data_json", "postgres_dialect", "sqlite_dialect"]
 
 T = TypeVar("T")
 Rows = list[tuple[Any, ...]]
@@ -177,6 +177,20 @@ def _identifier(value: str, field: str, *, allow_empty: bool = False) -> str:
         f"{field}={value!r} is not a plain SQL name; use lower-case letters, digits and"
         " underscores, starting with a letter (such as 'creditcomms')"
     )
+
+
+# -- records -> rows -----------------------------------------------------------------------
+
+
+def data_json(model: Case | Action) -> str:
+    """A case or action as the JSON the store keeps: fields at their default are left out.
+
+    Reading it back fills them in again, equal field for field (the defaults of stored
+    models are pinned by a test, since a changed default would change what old rows mean).
+    The JSON is about a third of the full dump, and both writing the row and validating it
+    when read take less time; rows written in full, as earlier versions did, read the same.
+    """
+    return model.model_dump_json(exclude_defaults=True)
 
 
 # -- rows -> records -----------------------------------------------------------------------

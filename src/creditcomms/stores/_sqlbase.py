@@ -33,7 +33,7 @@ from ._records import (
     JournalEntry,
     PurgeReport,
 )
-from ._sql import Dialect, Op
+from ._sql import Dialect, Op, data_json
 
 __all__ = ["SQLStoreBase"]
 
@@ -116,7 +116,7 @@ class SQLStoreBase(abc.ABC):
         """
         changes: dict[str, Any] = {}
         if case is not None:
-            changes["data"] = case.model_dump_json()
+            changes["data"] = data_json(case)
         if status is not None:
             changes["status"] = CaseStatus(status).value
         if not isinstance(next_action_at, Unchanged):
