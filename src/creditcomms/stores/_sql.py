@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Generator, Sequence
@@ -109,11 +110,8 @@ class Dialect:
         self.action = f"{namespace}{prefix}cc_action"
         self.journal = f"{namespace}{prefix}cc_journal"
         self.version_table = f"{namespace}{prefix}cc_schema_version"
-
-    @property
-    def is_postgres(self) -> bool:
+        self.is_postgres = name == "postgres"
         """True for PostgreSQL."""
-        return self.name == "postgres"
 
     def sql(self, text: str, /) -> str:
         """Fill in table names and convert placeholders for this dialect."""
@@ -126,7 +124,7 @@ class Dialect:
         """A timezone-aware datetime as this dialect stores it."""
         if moment is None or self.is_postgres:
             return moment
-        return (moment - EPOCH) // timedelta(microseconds=1)
+        return _micros(moment)
 
     def from_time(self, value: Any, /) -> datetime | None:
         """A stored time back as an aware UTC datetime."""
@@ -134,7 +132,7 @@ class Dialect:
             return None
         if isinstance(value, datetime):
             return value.astimezone(UTC)
-        return EPOCH + timedelta(microseconds=int(value))
+        return _moment(int(value))
 
     def migrations(self) -> dict[int, list[str]]:
         """The DDL of each schema version, statement by statement."""
@@ -156,6 +154,21 @@ class Dialect:
             1: [s.strip() for s in ddl.split(";") if s.strip()],
             2: [s.strip() for s in v2.split(";") if s.strip()],
         }
+
+
+# A batch converts the same few times again and again (the run's time, a lease's end, the
+# due times its actions share); remembering them is cheaper than the datetime arithmetic.
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // _MICROSECOND
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
 
 
 def sqlite_dialect(*, prefix: str = "") -> Dialect:
