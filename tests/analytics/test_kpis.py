@@ -53,6 +53,10 @@ class TestKpisByChannel:
 class TestKpiGroupings:
     """Other groupings, totals and windows."""
 
+    def test_one_dimension_as_text(self, journal: Journal) -> None:
+        """``by="channel"`` groups by the channel, not by its letters."""
+        assert compute_kpis(journal, by="channel") == compute_kpis(journal, by=("channel",))
+
     def test_totals(self, journal: Journal) -> None:
         """``by=()`` gives one row: 7 attempts, 2 of 4 cases paid, 150 attributed."""
         (total,) = compute_kpis(journal, by=()).groups

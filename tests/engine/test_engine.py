@@ -260,6 +260,33 @@ async def test_permanent_failure_falls_back_at_send_time(
     assert sent[-1].reasons[0].code == "fallback"
 
 
+async def test_the_cost_a_provider_reports_is_journalled(
+    campaign: cc.Campaign, creditor: cc.Creditor, store: cc.MemoryStore, case: cc.Case
+) -> None:
+    """A receipt's cost, not the message's own, reaches the journal and the run report."""
+
+    def priced(message: cc.Message) -> cc.Receipt:
+        return cc.Receipt(
+            provider="priced",
+            provider_message_id="p-1",
+            accepted_at=PRE_DUE_AT,
+            idempotency_key=message.idempotency_key,
+            cost=cc.Money("0.07", "EUR"),
+        )
+
+    dispatcher = cc.Dispatcher(
+        transports={cc.EMAIL: MockTransport(priced), cc.SMS: InMemoryTransport()}, hooks=[]
+    )
+    engine = cc.Engine(
+        cc.Strategy([], default=campaign), cc.TemplateLibrary.builtin(), creditor, dispatcher, store
+    )
+    await engine.sync([case], at=SYNC_AT)
+    report = await engine.run_due(at=PRE_DUE_AT)
+    assert report.costs == {"EUR": cc.Money("0.07", "EUR")}
+    (sent,) = [e for e in await store.history(case.id) if e.kind is JournalKind.SENT]
+    assert sent.cost == cc.Money("0.07", "EUR")
+
+
 class TestRecheck:
     """The case is re-checked just before sending; payments and disputes stop or pause it."""
 

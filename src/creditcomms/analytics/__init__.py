@@ -31,6 +31,7 @@ from ._stats import (
     compare_variants,
     wilson_interval,
 )
+from ._store import load_journal
 from ._tables import Table
 from ._thompson import Arm, ThompsonSplit
 
@@ -64,6 +65,7 @@ __all__ = [
     "compare_variants",
     "compute_kpis",
     "figure_to_png",
+    "load_journal",
     "payment_curves",
     "plot_cost_vs_recovery",
     "plot_funnel",

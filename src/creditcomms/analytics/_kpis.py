@@ -197,7 +197,7 @@ def compute_kpis(
     journal: Journal,
     /,
     *,
-    by: Iterable[Dimension] = ("campaign", "channel"),
+    by: Dimension | Iterable[Dimension] = ("campaign", "channel"),
     window: timedelta = timedelta(days=14),
     currency: str | None = None,
     rates: Mapping[str, Decimal] | None = None,
@@ -208,7 +208,7 @@ def compute_kpis(
 
     Args:
         journal: The sends, payments, opt-outs and feedback.
-        by: The dimensions to group by, in column order (`DIMENSIONS`).
+        by: The dimensions to group by, in column order (`DIMENSIONS`), or one of them.
         window: How long after a contact a payment or opt-out still counts for it.
         currency: The reporting currency; defaults to the journal's only currency.
         rates: Value of one unit of each other currency in ``currency``.
@@ -217,7 +217,7 @@ def compute_kpis(
         ConfigurationError: an unknown dimension, a non-positive window, or mixed currencies
             without ``currency`` and ``rates``.
     """
-    dims = tuple(by)
+    dims = (by,) if isinstance(by, str) else tuple(by)  # "channel" is one dimension
     unknown = [d for d in dims if d not in DIMENSIONS]
     if unknown:
         raise ConfigurationError(f"cannot group by {unknown}; choose from {', '.join(DIMENSIONS)}")

@@ -448,12 +448,14 @@ class Engine:
             report.failures.append(reason)
             return Completion(claim=claim, status=ActionStatus.FAILED, at=at, reasons=(reason,))
         message = outcome.message
+        receipt = outcome.receipt
+        # What the provider says it charged, when it says so; else the message's own price.
+        cost = receipt.cost if receipt is not None and receipt.cost is not None else message.cost
         report.sent += 1
         report.sent_by_channel[message.channel] += 1
-        report.add_cost(message.cost)
+        report.add_cost(cost)
         reasons = fallback_reasons(action, outcome, envelope.passed_over)
         report.fallbacks += bool(reasons)
-        receipt = outcome.receipt
         # Built from a claim, an outcome and a time the engine already holds: no re-validation.
         return trusted(
             Completion,
@@ -462,7 +464,7 @@ class Engine:
             at=at,
             channel=message.channel,
             provider_message_id=receipt.provider_message_id if receipt else None,
-            cost=message.cost,
+            cost=cost,
             reasons=tuple(reasons),
         )
 
