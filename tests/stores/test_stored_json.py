@@ -15,7 +15,7 @@ import creditcomms as cc
 from creditcomms.stores import SQLiteStore
 from creditcomms.stores._sql import data_json
 
-from ._factories import T0, make_action
+from ._factories import T0, make_action, make_case
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 short = st.text(alphabet="abcdefghijkXYZ äöü-", min_size=1, max_size=12).map(str.strip).filter(bool)
@@ -150,18 +150,7 @@ def test_an_action_reads_back_unchanged(action: cc.Action) -> None:
 
 def test_the_plain_case_keeps_only_what_it_sets() -> None:
     """Empty contacts, lists and states stay out of a plain case's row (a third of the dump)."""
-    case = cc.Case(
-        id="C-1",
-        debtor=cc.Debtor(id="D-1", name="Erika", contacts=cc.Contacts(email="e@example.de")),
-        invoices=[
-            cc.Invoice(
-                id="RE-1",
-                amount=cc.Money("12.00", "EUR"),
-                issued_on=date(2026, 10, 1),
-                due_on=date(2026, 10, 31),
-            )
-        ],
-    )
+    case = make_case()
     compact = data_json(case)
     assert "history" not in compact
     assert "opted_out" not in compact
@@ -171,18 +160,7 @@ def test_the_plain_case_keeps_only_what_it_sets() -> None:
 
 async def test_rows_written_in_full_still_read(tmp_path: Path) -> None:
     """A row holding the full dump (as written before compact JSON) reads the same."""
-    case = cc.Case(
-        id="C-1",
-        debtor=cc.Debtor(id="D-1", name="Erika"),
-        invoices=[
-            cc.Invoice(
-                id="RE-1",
-                amount=cc.Money("12.00", "EUR"),
-                issued_on=date(2026, 10, 1),
-                due_on=date(2026, 10, 31),
-            )
-        ],
-    )
+    case = make_case()
     async with SQLiteStore(tmp_path / "cc.db") as store:
         await store.migrate()
         await store.enroll(case, campaign_id="b2c", campaign_version=1, at=T0)
