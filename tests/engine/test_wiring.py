@@ -59,6 +59,18 @@ def test_email_needs_a_sender(creditor: cc.Creditor) -> None:
         _engine(strategy, silent, (cc.EMAIL,))
 
 
+def test_a_misspelt_sender_channel_is_named(creditor: cc.Creditor) -> None:
+    """A sender for a channel nothing uses (a typo) is refused with the near name."""
+    typo = creditor.model_copy(
+        update={"senders": {**creditor.senders, "emial": "Muster <billing@muster.example>"}}
+    )
+    strategy = cc.Strategy([], default=_campaign(cc.Step("r", cc.after_due(days=3), cc.EMAIL)))
+    with pytest.raises(cc.ConfigurationError, match=r"'emial'.*did you mean 'email'"):
+        _engine(strategy, typo, (cc.EMAIL,))
+    custom = creditor.model_copy(update={"senders": {**creditor.senders, "chat": "Muster"}})
+    assert _engine(strategy, custom, (cc.EMAIL, "chat")).creditor is custom  # has a transport
+
+
 def test_a_pay_page_needs_its_link_secret(creditor: cc.Creditor) -> None:
     """Pay links cannot be signed without the secret: refused before the first send."""
     unsigned = creditor.model_copy(update={"link_secret": None})

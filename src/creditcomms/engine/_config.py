@@ -7,9 +7,11 @@ without a transport) is checked here, before any case is synced or anything is s
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from creditcomms.campaigns import Strategy
+from creditcomms.channels import BUILTIN_CHANNELS
 from creditcomms.dispatch import Dispatcher
 from creditcomms.errors import ConfigurationError, TemplateNotFoundError
 from creditcomms.model import Creditor
@@ -53,11 +55,23 @@ def _problems(
             f"{used['email']} sends email, but the creditor has no sender address: set"
             " Creditor(email=...) or Creditor(senders={'email': 'Name <billing@...>'})"
         )
+    known = {*BUILTIN_CHANNELS, *dispatcher.channels, *used}
+    for name in creditor.senders:
+        if name not in known:
+            yield (
+                f"Creditor.senders names the channel {name!r}, which is neither built in nor"
+                f" sent on by this engine{_near(name, known)}: fix the name or drop the entry"
+            )
     if creditor.payment_page and creditor.link_secret is None:
         yield (
             "Creditor.payment_page is set but Creditor.link_secret is not: pay links are"
             " signed with it (32 random bytes, e.g. secrets.token_urlsafe(32))"
         )
+
+
+def _near(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _template(templates: TemplateLibrary, template: str, channel: str, where: str) -> Iterator[str]:
