@@ -185,6 +185,7 @@ from .model import (
     PostalAddress,
     PromiseToPay,
     Reason,
+    RecordedPayment,
 )
 from .payments import (
     FeeLine,
@@ -374,6 +375,7 @@ __all__ = [
     "Reason",
     "Receipt",
     "RecipientRejected",
+    "RecordedPayment",
     "ReferenceScheme",
     "RenderContext",
     "Renderer",
