@@ -186,6 +186,7 @@ from .model import (
     PostalAddress,
     PromiseToPay,
     Reason,
+    RecordedPayment,
 )
 from .payments import (
     FeeLine,
@@ -375,6 +376,7 @@ __all__ = [
     "Reason",
     "Receipt",
     "RecipientRejected",
+    "RecordedPayment",
     "ReferenceScheme",
     "RenderContext",
     "Renderer",

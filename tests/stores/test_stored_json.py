@@ -203,6 +203,7 @@ PINNED_DEFAULTS = {
     "CaseState.payment_plan": "None",
     "CaseState.promised_amount": "None",
     "CaseState.promised_on": "None",
+    "CaseState.unconfirmed_payments": "()",
     "ContactRecord.campaign_id": "None",
     "ContactRecord.idempotency_key": "None",
     "ContactRecord.outcome": "<ContactOutcome.SENT: 'sent'>",
@@ -237,6 +238,7 @@ PINNED_DEFAULTS = {
     "PostalAddress.house_number": "None",
     "PostalAddress.region": "None",
     "PostalAddress.street": "None",
+    "RecordedPayment.invoice_ids": "()",
 }
 
 

@@ -142,9 +142,12 @@ _HANDLERS: dict[type[EventBase], Callable[[Case, Any], Case]] = {
 def apply_event(case: Case, event: EventBase, /) -> Case:
     """The case after ``event``, as a new object (the input is not changed).
 
-    Payments reduce balances oldest first (named invoices first); disputes, promises,
-    plans, holds and opt-outs change the state; contacts extend the history. A new promise
-    made after an earlier one has passed counts up ``broken_promises``.
+    Payments reduce balances oldest first (named invoices first), never below zero;
+    disputes, promises, plans, holds and opt-outs change the state; contacts extend the
+    history. A new promise made after an earlier one has passed counts up
+    ``broken_promises``. (`Engine.record` also remembers a payment in
+    ``CaseState.unconfirmed_payments`` until the host's books confirm it; applying an event
+    here does not.)
     """
     if event.case_id != case.id:
         raise ConfigurationError(f"event for case {event.case_id!r} applied to case {case.id!r}")

@@ -34,6 +34,7 @@ from ._records import case_save, contact, fallback_reasons, merge, skip, why_not
 from ._render import Renderer
 from ._report import RunReport, SyncReport
 from ._sync import refuse_id_clash, refuse_unknown_invoices, stop_unlisted
+from ._unconfirmed import RECONCILE_WITHIN, check_window, remember
 
 __all__ = ["Engine", "ProgressCallback"]
 
@@ -89,9 +90,13 @@ class Engine:
         check: Check at once that the parts fit together: every step's template exists
             for each of its channels, every channel has a transport, email has a sender
             and pay links a secret. ``False`` skips this (say, an engine that only plans).
+        reconcile_within: How long a payment recorded here is applied again on top of
+            host syncs that do not confirm it (books that have not booked it yet); after
+            it, the host's figures are the truth. See `sync`'s ``balances_as_of``.
 
     Raises:
         ConfigurationError: With ``check``, every misfit found, each with its fix.
+        ValidationError: ``reconcile_within`` is not a positive `timedelta`.
     """
 
     def __init__(
@@ -108,7 +113,9 @@ class Engine:
         batch_size: int = 500,
         plan_ahead: bool = True,
         check: bool = True,
+        reconcile_within: timedelta = RECONCILE_WITHIN,
     ) -> None:
+        self.reconcile_within = check_window(reconcile_within)
         if check:
             check_wiring(strategy, templates, creditor, dispatcher)
         self.strategy = strategy
@@ -125,7 +132,13 @@ class Engine:
     # -- cases and events ------------------------------------------------------------------
 
     async def sync(
-        self, cases: Iterable[Case], /, *, at: datetime, full: bool = False
+        self,
+        cases: Iterable[Case],
+        /,
+        *,
+        at: datetime,
+        full: bool = False,
+        balances_as_of: datetime | None = None,
     ) -> SyncReport:
         """Upsert the host's cases and plan their next actions; running it twice is harmless.
 
@@ -134,6 +147,14 @@ class Engine:
         state fields of its own (``CaseState(promised_on=...)``) replaces just those fields,
         and opt-outs only add up (lift one with `Store.update_case`).
 
+        A payment recorded through `record` stays applied on top of the host's invoices
+        until the host's figures include it, so books that have not booked it yet do not
+        bring the debt back: pass ``balances_as_of`` (the time up to which the host's open
+        amounts include every payment; ``at`` when they are current) to confirm the
+        payments up to it. Without it a payment is applied again until ``reconcile_within``
+        has passed since it; a host that booked it without saying so sees it taken off
+        twice until then (never below zero).
+
         With ``full=True`` the cases are everything the host still wants reminded (say, a
         nightly query of customers with open invoices): a stored active or paused case the
         call does not list is stopped and its planned actions cancelled, as its invoices
@@ -141,31 +162,51 @@ class Engine:
 
         Raises:
             ValidationError: Two cases with different invoices share an id (the cases before
-                the second one are synced).
+                the second one are synced), or ``at`` or ``balances_as_of`` is naive.
         """
+        aware(at, field="at", operation="sync")  # refused before anything is written
+        if balances_as_of is not None:
+            aware(balances_as_of, field="balances_as_of", operation="sync")
         report = SyncReport()
         batch: dict[str, Case] = {}
         seen: dict[str, int] = {}  # id -> its invoices' fingerprint, to catch id clashes
         for case in cases:
             refuse_id_clash(case, seen)
             if case.id in batch or len(batch) >= self.batch_size:
-                await self._sync_batch(list(batch.values()), at=at, report=report)
+                await self._sync_batch(
+                    list(batch.values()), at=at, balances_as_of=balances_as_of, report=report
+                )
                 batch = {}
             batch[case.id] = case
         if batch:
-            await self._sync_batch(list(batch.values()), at=at, report=report)
+            await self._sync_batch(
+                list(batch.values()), at=at, balances_as_of=balances_as_of, report=report
+            )
         if full:
             report.dropped = await stop_unlisted(self.store, set(seen), at=at)
         return report
 
-    async def _sync_batch(self, cases: list[Case], *, at: datetime, report: SyncReport) -> None:
+    async def _sync_batch(
+        self,
+        cases: list[Case],
+        *,
+        at: datetime,
+        balances_as_of: datetime | None,
+        report: SyncReport,
+    ) -> None:
         """Sync cases with distinct ids: one read, one planning pass, one `Store.save_many`.
 
         A case whose campaign changed, or that another process stored or changed meanwhile,
         is then synced on its own from a fresh read, as before batching.
         """
         stored = await self.store.get_cases([case.id for case in cases])
-        merged = [(merge(case, stored.get(case.id)), stored.get(case.id)) for case in cases]
+        merged = [
+            (
+                self._merge(case, stored.get(case.id), at=at, balances_as_of=balances_as_of),
+                stored.get(case.id),
+            )
+            for case in cases
+        ]
         known = [(record, case) for case, record in merged if record is not None]
         plans = self._plan_stored(known, at=at, upcoming=self.plan_ahead)
         fresh = [case for case, record in merged if record is None]
@@ -188,7 +229,10 @@ class Engine:
             if case.id in alone:
                 again = await self.store.get_case(case.id)
                 plan = await self._save(
-                    merge(original, again), again, at=at, upcoming=self.plan_ahead
+                    self._merge(original, again, at=at, balances_as_of=balances_as_of),
+                    again,
+                    at=at,
+                    upcoming=self.plan_ahead,
                 )
                 new = again is None
             report.cases += 1
@@ -196,8 +240,29 @@ class Engine:
             report.actions_planned += len(plan.actions)
             report.stopped += plan.status in {PlanStatus.STOPPED, PlanStatus.UNASSIGNED}
 
+    def _merge(
+        self,
+        case: Case,
+        stored: CaseRecord | None,
+        *,
+        at: datetime,
+        balances_as_of: datetime | None,
+    ) -> Case:
+        """The host's ``case`` merged with the stored one (see `merge`)."""
+        return merge(
+            case,
+            stored,
+            at=at,
+            balances_as_of=balances_as_of,
+            reconcile_within=self.reconcile_within,
+        )
+
     async def record(self, event: Event, /) -> Case | None:
         """Journal a host event and apply it: payments stop, disputes pause, promises resume.
+
+        A payment is also remembered on the case until the host's books confirm it, so a
+        sync from books that have not booked it yet does not bring the debt back (see
+        `sync`).
 
         Returns the case as it stands afterwards, or ``None`` when the store does not know
         the case (the event is journalled all the same).
@@ -217,6 +282,8 @@ class Engine:
             if stored is None:
                 return None
             case = apply_event(stored.case, event)
+            if isinstance(event, PaymentReceived):
+                case = remember(stored.case, case, event, window=self.reconcile_within)
             try:
                 await self._save(case, stored, at=event.at, upcoming=self.plan_ahead)
             except VersionConflictError:

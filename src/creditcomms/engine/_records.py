@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from creditcomms.campaigns import Action, Plan, PlanStatus
@@ -13,6 +13,7 @@ from creditcomms.model._trusted import trusted
 from creditcomms.stores import ActionStatus, CaseRecord, CaseSave, CaseStatus, Claim, Completion
 
 from ._report import RunReport
+from ._unconfirmed import RECONCILE_WITHIN, replay
 
 __all__ = ["case_save", "contact", "fallback_reasons", "merge", "skip", "why_not"]
 
@@ -88,9 +89,23 @@ def fallback_reasons(
     return [Reason(code="fallback", detail=f"sent by {sent_by} after {tried}"), *passed_over]
 
 
-def merge(case: Case, stored: CaseRecord | None) -> Case:
-    """The host's ``case`` with the stored history and state it does not carry itself."""
+def merge(
+    case: Case,
+    stored: CaseRecord | None,
+    *,
+    at: datetime,
+    balances_as_of: datetime | None = None,
+    reconcile_within: timedelta = RECONCILE_WITHIN,
+) -> Case:
+    """The host's ``case`` with the stored history and state it does not carry itself.
+
+    Payments recorded through the engine that the host has not confirmed by ``at`` (see
+    `replay`) are applied again on top of the host's invoices.
+    """
     if stored is None:
+        if case.state.unconfirmed_payments:  # the engine's memory, never the host's
+            state = case.state.model_copy(update={"unconfirmed_payments": ()})
+            return case.model_copy(update={"state": state})
         return case
     known = {r.idempotency_key for r in case.history if r.idempotency_key}
     kept = [
@@ -102,7 +117,8 @@ def merge(case: Case, stored: CaseRecord | None) -> Case:
     state = _state(case, stored.case)
     if _new_cycle(case, stored.case):
         state = state.model_copy(update={"cycle": state.cycle + 1})
-    return case.model_copy(update={"history": history, "state": state})
+    merged = case.model_copy(update={"history": history, "state": state})
+    return replay(merged, at=at, balances_as_of=balances_as_of, window=reconcile_within)
 
 
 def _new_cycle(case: Case, stored: Case) -> bool:
@@ -117,15 +133,19 @@ def _new_cycle(case: Case, stored: Case) -> bool:
     return bool(fresh) and fresh.isdisjoint(invoice.id for invoice in stored.invoices)
 
 
+_ENGINE_OWNED = frozenset({"unconfirmed_payments"})
+
+
 def _state(case: Case, stored: Case) -> CaseState:
     """The stored state with the fields the host's case sets itself; opt-outs only add up.
 
     A host that tracks promises in its billing app sets ``promised_on`` and nothing else: a
     dispute or a hold recorded through `Engine.record` stays. Opt-outs recorded from the
     customer are never dropped by a sync (lift one with `Store.update_case`), and the
-    dunning cycle never goes back.
+    dunning cycle never goes back. ``unconfirmed_payments`` is the engine's own memory: a
+    host's value is ignored (the host confirms payments with ``balances_as_of``).
     """
-    own = case.state.model_fields_set
+    own = case.state.model_fields_set - _ENGINE_OWNED
     if not own:
         return stored.state
     update = {name: getattr(case.state, name) for name in own}

@@ -14,6 +14,7 @@ from ._case import (
     Invoice,
     InvoiceStatus,
     PaymentPlan,
+    RecordedPayment,
 )
 from ._events import (
     ContactAttempted,
@@ -96,6 +97,7 @@ __all__ = [
     "PostalAddress",
     "PromiseToPay",
     "Reason",
+    "RecordedPayment",
     "TimeZoneName",
     "convert_validation_error",
     "minor_unit",

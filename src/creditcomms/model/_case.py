@@ -24,6 +24,7 @@ __all__ = [
     "Invoice",
     "InvoiceStatus",
     "PaymentPlan",
+    "RecordedPayment",
 ]
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128)]
@@ -154,6 +155,27 @@ class ContactRecord(Model):
     idempotency_key: str | None = None
 
 
+class RecordedPayment(Model):
+    """A payment `Engine.record` applied that the host's books may not show yet.
+
+    ``amount`` is what the payment took off the case's balances (an overpayment beyond them
+    is not carried), ``invoice_ids`` the invoices it reduced. `Engine.sync` applies it
+    again to the host's invoices until the host confirms it: a sync with
+    ``balances_as_of`` at or after ``at``, or one after the engine's ``reconcile_within``.
+    """
+
+    at: AwareDatetime
+    amount: Money
+    invoice_ids: tuple[str, ...] = ()
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: Money) -> Money:
+        if not value.is_positive:
+            raise ValueError("must be above zero (what the payment took off the balances)")
+        return value
+
+
 class CaseState(Model):
     """What pauses or stops reminders: disputes, promises, plans, holds, opt-outs."""
 
@@ -177,6 +199,11 @@ class CaseState(Model):
     every open invoice it brings is new to the case, so a customer who paid and fell
     behind again gets the sequence from its first step; steps and idempotency keys are
     per cycle."""
+    unconfirmed_payments: tuple[RecordedPayment, ...] = ()
+    """Payments recorded through `Engine.record` that the host has not confirmed yet, oldest
+    first. `Engine.sync` applies them again to the host's invoices, so books that have not
+    booked a payment yet do not bring the debt back; the host's own state never sets them
+    (see docs/howto/payments-webhooks.md)."""
 
 
 class Case(Model):

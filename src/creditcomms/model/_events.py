@@ -39,7 +39,11 @@ class EventBase(Model):
 
 
 class PaymentReceived(EventBase):
-    """Money arrived. Without ``invoice_ids`` it is applied to the oldest open invoices."""
+    """Money arrived. Without ``invoice_ids`` it is applied to the oldest open invoices.
+
+    Recorded through `Engine.record`, it also stays applied on top of the host's syncs
+    until the host's books confirm it (`CaseState.unconfirmed_payments`).
+    """
 
     type: Literal["payment_received"] = "payment_received"
     amount: Money
@@ -51,7 +55,8 @@ class PaymentReceived(EventBase):
         if not value.is_positive:
             raise ValueError(
                 "must be above zero; a refund or a reversed payment is a new sync of the"
-                " invoice with its open amount"
+                " invoice with its open amount and balances_as_of=<now>, so the engine stops"
+                " applying the payments it recorded"
             )
         return value
 
