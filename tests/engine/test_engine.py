@@ -372,6 +372,22 @@ class TestRecheck:
         await engine.run_due(at=REMINDER_AT + timedelta(hours=1))
         assert [m.step_id for m in transport.sent] == ["reminder-1"]
 
+    async def test_a_reminder_held_back_by_a_dispute_goes_out_after_it(
+        self, engine: cc.Engine, case: cc.Case, transport: InMemoryTransport
+    ) -> None:
+        """A step that fell due during the dispute is skipped then, and sent once it ends."""
+        await engine.sync([case], at=SYNC_AT)
+        await engine.run_due(at=PRE_DUE_AT)
+        await engine.record(cc.DisputeOpened(case_id=case.id, at=PRE_DUE_AT, reason="amount"))
+        during = await engine.run_due(at=REMINDER_AT + timedelta(hours=1))
+        assert (during.sent, sum(during.skipped.values())) == (0, 1)
+        resolved_at = REMINDER_AT + timedelta(days=1)
+        await engine.record(cc.DisputeResolved(case_id=case.id, at=resolved_at, upheld=True))
+        after = await engine.run_due(at=resolved_at + timedelta(hours=1))
+        assert after.sent == 1
+        await engine.run_due(at=resolved_at + timedelta(days=8))
+        assert [m.step_id for m in transport.sent] == ["pre-due", "reminder-1", "reminder-2"]
+
     async def test_broken_promise_resumes_the_sequence(
         self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case, transport: InMemoryTransport
     ) -> None:

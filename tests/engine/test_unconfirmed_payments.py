@@ -234,9 +234,9 @@ class TestConfirmation:
         assert "der Betrag von 123,45\xa0€" in reminder.text  # type: ignore[attr-defined]
 
     async def test_a_reversed_full_payment_reopens_the_case(
-        self, engine: cc.Engine, case: cc.Case
+        self, engine: cc.Engine, case: cc.Case, transport: InMemoryTransport
     ) -> None:
-        """A reversal of a payment that closed the case makes it active again."""
+        """A reversal of a payment that closed the case reopens it; its reminder goes out."""
         await engine.sync([case], at=SYNC_AT)
         await engine.record(_paid(case, "123.45"))
         await engine.sync([case], at=NIGHT, balances_as_of=NIGHT)
@@ -245,6 +245,10 @@ class TestConfirmation:
         assert stored.status is CaseStatus.ACTIVE
         plan = engine.plan(stored.case, at=REMINDER_AT)
         assert [a.step_id for a in plan.due] == ["reminder-1"]
+        await engine.run_due(at=REMINDER_AT)  # the cancelled reminder is planned again
+        (reminder,) = transport.sent
+        assert reminder.step_id == "reminder-1"
+        assert "der Betrag von 123,45\xa0€" in reminder.text  # type: ignore[attr-defined]
 
     async def test_the_window_ends_and_the_books_are_the_truth(
         self, engine: cc.Engine, case: cc.Case, transport: InMemoryTransport

@@ -257,6 +257,62 @@ class StoreContract:
         planned = [e for e in await store.history() if e.kind is JournalKind.PLANNED]
         assert len(planned) == 2
 
+    async def test_unsent_skips_and_cancellations_are_planned_again(self, store: Store) -> None:
+        """A key skipped or cancelled before any provider call comes back when planned again."""
+        held, stopped = make_action("C-1"), make_action("C-2")
+        await store.schedule([held, stopped], at=T0)
+        claim = await store.claim_due(T0, limit=1, lease=LEASE, worker="w1")
+        await store.skip(claim[0], at=T0, reasons=[PAID])
+        await store.cancel_pending("C-2", at=T0, reasons=[PAID])
+        later = T0 + timedelta(days=2)
+        again = [
+            held.model_copy(update={"due_at": later}),
+            stopped.model_copy(update={"due_at": later}),
+        ]
+        assert await store.schedule(again, at=later) == 0  # no new key
+        for action in again:
+            record = await store.get_action(action.idempotency_key)
+            assert record is not None
+            assert (record.status, record.available_at) == (ActionStatus.PLANNED, later)
+            assert (record.finished_at, record.reasons) == (None, ())
+        claims = await store.claim_due(later, limit=5, lease=LEASE, worker="w2")
+        assert sorted(c.action.case_id for c in claims) == ["C-1", "C-2"]
+        kinds = [e.kind for e in await store.history("C-1")]
+        assert kinds == [
+            JournalKind.PLANNED,
+            JournalKind.CLAIMED,
+            JournalKind.SKIPPED,
+            JournalKind.PLANNED,
+            JournalKind.CLAIMED,
+        ]
+
+    async def test_what_may_have_gone_out_is_never_planned_again(self, store: Store) -> None:
+        """Sent, failed, and skipped after an attempt began: the key stays finished."""
+        keys = {case_id: make_action(case_id) for case_id in ("C-1", "C-2", "C-3")}
+        await store.schedule(list(keys.values()), at=T0)
+        claims = {
+            c.action.case_id: c for c in await store.claim_due(T0, limit=5, lease=LEASE, worker="w")
+        }
+        await store.complete(claims["C-1"], at=T0)
+        await store.fail(claims["C-2"], at=T0, reasons=[BOUNCED])
+        await store.mark_attempting(claims["C-3"], at=T0)  # then the worker dies
+        taken = await store.claim_due(T0 + LEASE, limit=5, lease=LEASE, worker="w2")
+        assert taken[0].uncertain_since == T0
+        await store.skip(taken[0], at=T0 + LEASE, reasons=[PAID])
+        later = T0 + timedelta(days=2)
+        again = [a.model_copy(update={"due_at": later}) for a in keys.values()]
+        await store.schedule(again, at=later)
+        statuses = [(await store.get_action(a.idempotency_key)) for a in again]
+        assert [r.status for r in statuses if r is not None] == [
+            ActionStatus.SENT,
+            ActionStatus.FAILED,
+            ActionStatus.SKIPPED,
+        ]
+        skipped = statuses[2]
+        assert skipped is not None
+        assert skipped.attempting_since == T0  # the attempt that may have reached the provider
+        assert await store.claim_due(later, limit=5, lease=LEASE, worker="w3") == []
+
     async def test_claim_only_due_in_order(self, store: Store) -> None:
         """Only due actions are claimed, earliest first, at most ``limit``."""
         await store.schedule(

@@ -40,6 +40,8 @@ from ._records import (
 __all__ = ["MemoryStore"]
 
 _OPEN = (ActionStatus.PLANNED, ActionStatus.CLAIMED)
+_UNSENT = (ActionStatus.SKIPPED, ActionStatus.CANCELLED)
+"""Ends an action may come back from when the planner asks for it again (never attempted)."""
 _CLOSED_CASES = (CaseStatus.STOPPED, CaseStatus.COMPLETED)
 
 
@@ -225,7 +227,20 @@ class MemoryStore:
                 new += 1
             elif row.status is ActionStatus.PLANNED:
                 row.action, row.available_at, row.updated_at = action, due, at
+            elif row.status in _UNSENT and row.attempting_since is None:
+                self._revive(row, action, due, at)
         return new
+
+    def _revive(self, row: ActionRow, action: Action, due: datetime, at: datetime) -> None:
+        """Plan again an action that was skipped or cancelled before any provider call."""
+        row.action, row.status, row.available_at, row.updated_at = (
+            action,
+            ActionStatus.PLANNED,
+            due,
+            at,
+        )
+        row.finished_at, row.lease_id, row.lease_owner, row.reasons = None, None, None, ()
+        self._write(JournalKind.PLANNED, at, action=action, reasons=action.reasons)
 
     def _case_rows(self, case_id: str) -> list[ActionRow]:
         return [self._actions[k] for k in self._case_keys.get(case_id, ())]
@@ -384,7 +399,8 @@ class MemoryStore:
     ) -> ActionRow:
         row = self._held(claim, at)
         row.status, row.finished_at, row.updated_at, row.reasons = status, at, at, reasons
-        row.attempting_since = None
+        if status is not ActionStatus.SKIPPED:  # a skip keeps an earlier attempt's start
+            row.attempting_since = None
         return row
 
     async def mark_attempting_many(

@@ -46,10 +46,12 @@ _OPEN = "status IN ('planned', 'claimed')"
 
 
 def schedule(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[int]:
-    """Insert new actions (journaling them) and refresh ones that are still planned.
+    """Insert new actions (journaling them), revive unsent ones, refresh planned ones.
 
     The insert skips keys that exist (``ON CONFLICT DO NOTHING``), so two processes
-    scheduling the same plan at once cannot both add it.
+    scheduling the same plan at once cannot both add it. A known key that was skipped or
+    cancelled before any provider call is planned again (`revive`); one still planned gets
+    the new due time and data.
     """
     new: set[str] = set()
     for start in range(0, len(actions), 200):
@@ -70,7 +72,9 @@ def schedule(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[int]:
     ]
     if journal:
         yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
-    refresh = [_refresh_row(d, a, at) for a in actions if a.idempotency_key not in new]
+    known = [a for a in actions if a.idempotency_key not in new]
+    revived = (yield from revive(d, known, at=at)) if known else set()
+    refresh = [_refresh_row(d, a, at) for a in known if a.idempotency_key not in revived]
     if refresh:
         yield Query(
             d.sql(
@@ -81,6 +85,55 @@ def schedule(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[int]:
             many=True,
         )
     return len(new)
+
+
+_UNSENT = "status IN ('skipped', 'cancelled') AND attempting_since IS NULL"
+_KEYS_PER_READ = 500
+
+
+def revive(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[set[str]]:
+    """Plan again the known actions that ended without a provider call; return their keys.
+
+    A reminder skipped while its case was paused (a dispute, a hold) or cancelled when the
+    case stopped (paid, then reversed) never went out: when the planner asks for it again,
+    its row becomes planned with the new due time, and the journal says so. An action that
+    was sent or failed, or whose skip followed an attempt that may have reached the
+    provider (``attempting_since`` kept), is never planned again.
+    """
+    keys = [a.idempotency_key for a in actions]
+    candidates: set[str] = set()
+    for start in range(0, len(keys), _KEYS_PER_READ):
+        chunk = keys[start : start + _KEYS_PER_READ]
+        rows = yield Query(
+            d.sql(
+                f"SELECT idempotency_key FROM {{action}} WHERE {_UNSENT}"
+                f" AND idempotency_key IN ({', '.join('?' * len(chunk))})"
+            ),
+            tuple(chunk),
+        )
+        candidates.update(r[0] for r in rows)
+    if not candidates:
+        return set()
+    again = [a for a in actions if a.idempotency_key in candidates]
+    rows = yield Query(
+        d.sql(
+            "UPDATE {action} SET status = 'planned', due_at = ?, available_at = ?,"
+            " updated_at = ?, payload = ?, channel = ?, variant = ?, finished_at = NULL,"
+            f" lease_id = NULL, lease_owner = NULL, reasons = '[]' WHERE idempotency_key = ?"
+            f" AND {_UNSENT} RETURNING idempotency_key"
+        ),
+        [_refresh_row(d, a, at) for a in again],
+        many=True,
+    )
+    revived = {r[0] for r in rows}
+    journal = [
+        journal_row(d, JournalKind.PLANNED, at, action=a, reasons=a.reasons)
+        for a in again
+        if a.idempotency_key in revived
+    ]
+    if journal:
+        yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
+    return revived
 
 
 def _refresh_row(d: Dialect, a: Action, at: datetime) -> tuple[Any, ...]:

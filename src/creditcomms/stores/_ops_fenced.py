@@ -198,5 +198,9 @@ def _outcome(d: Dialect, c: Completion) -> tuple[str, Item]:
         provider_message_id=c.provider_message_id,
         reasons=c.reasons,
     )
-    sets += ", updated_at = ?, attempting_since = NULL, reasons = ?"
+    if c.status is not ActionStatus.SKIPPED:
+        # The attempt's outcome is known. A skip leaves an earlier attempt's start in place:
+        # it may have reached the provider, so the action must never be planned again.
+        sets += ", attempting_since = NULL"
+    sets += ", updated_at = ?, reasons = ?"
     return sets, (c.claim, c.at, (*params, d.time(c.at), reasons_json(c.reasons)), journal)

@@ -120,8 +120,11 @@ class Store(Protocol):
         """Plan actions; return how many were new.
 
         An action whose idempotency key is already stored is not planned twice: while it is
-        still planned, its due time and data are replaced by the new ones; once claimed or
-        finished, it is left alone.
+        still planned, its due time and data are replaced by the new ones; once claimed,
+        sent or failed, it is left alone. One that was skipped or cancelled before any
+        provider call (a reminder held back by a dispute, or cancelled by a payment that was
+        reversed) is planned again and journalled as planned; a skip that followed an attempt
+        keeps that attempt's ``attempting_since`` and is never planned again.
         """
         ...
 
