@@ -35,6 +35,23 @@ class TestSync:
         assert pending
         assert await _keys(store, case.id) == pending
 
+    async def test_a_misspelt_consent_is_refused_before_anything_is_stored(
+        self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
+    ) -> None:
+        """A consent, preference or opt-out for no known channel names the case and the fix."""
+        debtor = case.debtor.model_copy(update={"consents": {"emial": False}})
+        typo = case.model_copy(update={"debtor": debtor})
+        with pytest.raises(cc.ValidationError, match=r"consents.*'emial'.*did you mean 'email'"):
+            await engine.sync([typo], at=SYNC_AT)
+        assert await store.get_case(case.id) is None
+        opted = case.model_copy(update={"state": cc.CaseState(opted_out=frozenset({"whatsap"}))})
+        with pytest.raises(cc.ValidationError, match="did you mean 'whatsapp'"):
+            await engine.sync([opted], at=SYNC_AT)
+        fine = case.model_copy(
+            update={"debtor": case.debtor.model_copy(update={"consents": {"phone_task": True}})}
+        )
+        assert (await engine.sync([fine], at=SYNC_AT)).enrolled == 1
+
     async def test_sync_keeps_history_written_by_the_engine(
         self, engine: cc.Engine, store: cc.MemoryStore, case: cc.Case
     ) -> None:

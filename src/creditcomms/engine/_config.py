@@ -8,7 +8,7 @@ without a transport) is checked here, before any case is synced or anything is s
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from creditcomms.campaigns import Strategy
 from creditcomms.channels import BUILTIN_CHANNELS
@@ -17,7 +17,7 @@ from creditcomms.errors import ConfigurationError, TemplateNotFoundError
 from creditcomms.model import Creditor
 from creditcomms.templates import TemplateLibrary
 
-__all__ = ["check_wiring"]
+__all__ = ["check_wiring", "known_channels", "near"]
 
 
 def check_wiring(
@@ -55,12 +55,12 @@ def _problems(
             f"{used['email']} sends email, but the creditor has no sender address: set"
             " Creditor(email=...) or Creditor(senders={'email': 'Name <billing@...>'})"
         )
-    known = {*BUILTIN_CHANNELS, *dispatcher.channels, *used}
+    known = known_channels(strategy, dispatcher)
     for name in creditor.senders:
         if name not in known:
             yield (
                 f"Creditor.senders names the channel {name!r}, which is neither built in nor"
-                f" sent on by this engine{_near(name, known)}: fix the name or drop the entry"
+                f" sent on by this engine{near(name, known)}: fix the name or drop the entry"
             )
     if creditor.payment_page and creditor.link_secret is None:
         yield (
@@ -69,7 +69,19 @@ def _problems(
         )
 
 
-def _near(name: str, known: set[str]) -> str:
+def known_channels(strategy: Strategy, dispatcher: Dispatcher) -> frozenset[str]:
+    """The channels the engine can name: built in, given a transport, or used by a step."""
+    used = (
+        channel.name
+        for campaign in strategy.known_campaigns
+        for step in campaign.steps
+        for channel in step.channels
+    )
+    return frozenset((*BUILTIN_CHANNELS, *dispatcher.channels, *used))
+
+
+def near(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'email'?)`` for the known name closest to ``name``, or nothing."""
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

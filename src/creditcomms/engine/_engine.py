@@ -29,11 +29,16 @@ from creditcomms.stores import (
 from creditcomms.stores._common import aware
 from creditcomms.templates import TemplateLibrary
 
-from ._config import check_wiring
+from ._config import check_wiring, known_channels
 from ._records import case_save, contact, fallback_reasons, merge, skip, why_not
 from ._render import Renderer
 from ._report import RunReport, SyncReport
-from ._sync import refuse_id_clash, refuse_unknown_invoices, stop_unlisted
+from ._sync import (
+    refuse_id_clash,
+    refuse_unknown_channels,
+    refuse_unknown_invoices,
+    stop_unlisted,
+)
 from ._unconfirmed import RECONCILE_WITHIN, check_window, remember
 
 __all__ = ["Engine", "ProgressCallback"]
@@ -161,8 +166,10 @@ class Engine:
         were paid or closed in the host's books.
 
         Raises:
-            ValidationError: Two cases with different invoices share an id (the cases before
-                the second one are synced), or ``at`` or ``balances_as_of`` is naive.
+            ValidationError: Two cases with different invoices share an id, or a case's
+                consents, preferred channels or opt-outs name a channel the engine does not
+                know (a typo such as ``"emial"``); the cases before it are synced. Or ``at``
+                or ``balances_as_of`` is naive.
         """
         aware(at, field="at", operation="sync")  # refused before anything is written
         if balances_as_of is not None:
@@ -170,8 +177,10 @@ class Engine:
         report = SyncReport()
         batch: dict[str, Case] = {}
         seen: dict[str, int] = {}  # id -> its invoices' fingerprint, to catch id clashes
+        known = known_channels(self.strategy, self.dispatcher)
         for case in cases:
             refuse_id_clash(case, seen)
+            refuse_unknown_channels(case, known)
             if case.id in batch or len(batch) >= self.batch_size:
                 await self._sync_batch(
                     list(batch.values()), at=at, balances_as_of=balances_as_of, report=report

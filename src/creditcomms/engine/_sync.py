@@ -8,7 +8,14 @@ from creditcomms.errors import FieldProblem, ValidationError
 from creditcomms.model import Case, PaymentReceived, Reason
 from creditcomms.stores import CaseRecord, CaseStatus, Store
 
-__all__ = ["refuse_id_clash", "refuse_unknown_invoices", "stop_unlisted"]
+from ._config import near
+
+__all__ = [
+    "refuse_id_clash",
+    "refuse_unknown_channels",
+    "refuse_unknown_invoices",
+    "stop_unlisted",
+]
 
 _UNLISTED = Reason(
     code="not_in_full_sync",
@@ -31,6 +38,33 @@ def refuse_id_clash(case: Case, seen: dict[str, int]) -> None:
         " needs ids such as f'{debtor.id}-EUR')"
     )
     raise ValidationError("sync", [FieldProblem("id", case.id, fix)])
+
+
+def refuse_unknown_channels(case: Case, known: frozenset[str]) -> None:
+    """Refuse consents, preferences and opt-outs that name no channel this engine knows.
+
+    A misspelt consent (``{"emial": False}``) would leave the customer's real choice
+    unrecorded: email would go out to someone who said no.
+    """
+    debtor = case.debtor
+    named = (
+        ("debtor.consents", debtor.consents),
+        ("debtor.preferred_channels", debtor.preferred_channels),
+        ("state.opted_out", case.state.opted_out),
+    )
+    problems = [
+        FieldProblem(
+            field,
+            name,
+            f"case {case.id} names no channel this engine knows{near(name, known)}; use one"
+            " of the built-in channels or one the dispatcher has a transport for",
+        )
+        for field, names in named
+        for name in names
+        if name not in known
+    ]
+    if problems:
+        raise ValidationError("sync", problems)
 
 
 async def stop_unlisted(store: Store, listed: set[str], /, *, at: datetime) -> int:
