@@ -5,32 +5,27 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from creditcomms.campaigns import Action, Plan, PlanStatus, Strategy, apply_event
-from creditcomms.dispatch import Dispatcher, Envelope, Outcome
+from creditcomms.campaigns import Plan, PlanStatus, Strategy, apply_event
+from creditcomms.dispatch import Dispatcher
 from creditcomms.errors import (
-    CreditCommsError,
     VersionConflictError,
 )
-from creditcomms.model import Case, ContactRecord, Creditor, Event, PaymentReceived, Reason
-from creditcomms.model._trusted import trusted
+from creditcomms.model import Case, Creditor, Event, PaymentReceived
 from creditcomms.stores import (
-    ActionStatus,
     CaseRecord,
     CaseSave,
-    Claim,
-    Completion,
     Store,
 )
 from creditcomms.stores._common import aware
 from creditcomms.templates import TemplateLibrary
 
+from ._batch import BatchRun, plan_stored
 from ._config import check_wiring, known_channels
-from ._records import case_save, contact, fallback_reasons, merge, skip, why_not
+from ._records import case_save, merge
 from ._render import Renderer
 from ._report import RunReport, SyncReport
 from ._sync import (
@@ -56,16 +51,6 @@ class ProgressCallback(Protocol):
 
 def _default_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-@dataclass
-class _CaseWork:
-    """One case's share of a batch: its fresh plan, what to send and what is settled."""
-
-    record: CaseRecord | None
-    plan: Plan | None
-    sends: list[tuple[Claim, Action, Envelope]] = field(default_factory=list)
-    finished: list[Completion] = field(default_factory=list)
 
 
 class Engine:
@@ -217,7 +202,7 @@ class Engine:
             for case in cases
         ]
         known = [(record, case) for case, record in merged if record is not None]
-        plans = self._plan_stored(known, at=at, upcoming=self.plan_ahead)
+        plans = plan_stored(self.strategy, known, at=at, upcoming=self.plan_ahead)
         fresh = [case for case, record in merged if record is None]
         plans.update(
             (case.id, self.strategy.plan(case, at=at, upcoming=self.plan_ahead)) for case in fresh
@@ -237,7 +222,7 @@ class Engine:
             plan, new = plans[case.id], record is None
             if case.id in alone:
                 again = await self.store.get_case(case.id)
-                plan = await self._save(
+                plan = await self._save_case(
                     self._merge(original, again, at=at, balances_as_of=balances_as_of),
                     again,
                     at=at,
@@ -294,7 +279,7 @@ class Engine:
             if isinstance(event, PaymentReceived):
                 case = remember(stored.case, case, event, window=self.reconcile_within)
             try:
-                await self._save(case, stored, at=event.at, upcoming=self.plan_ahead)
+                await self._save_case(case, stored, at=event.at, upcoming=self.plan_ahead)
             except VersionConflictError:
                 continue  # a worker updated the case meanwhile: apply to the newer version
             return case
@@ -308,9 +293,13 @@ class Engine:
         """
         return self.strategy.plan(case, at=at)
 
-    async def _save(
+    async def _save_case(
         self, case: Case, stored: CaseRecord | None, *, at: datetime, upcoming: bool = True
     ) -> Plan:
+        """Plan ``case`` and store it with its next actions (a new case is enrolled).
+
+        Raises `VersionConflictError` when the stored case changed since ``stored`` was read.
+        """
         pinned = {stored.campaign_id: stored.campaign_version} if stored else None
         plan = self.strategy.plan(case, at=at, pinned=pinned, upcoming=upcoming)
         if stored is not None and stored.campaign_id == plan.campaign_id:
@@ -356,7 +345,7 @@ class Engine:
             if not claims:
                 break
             report.claimed += len(claims)
-            await self._run_batch(claims, at=at, report=report)
+            await BatchRun(self, at=at, report=report).run(claims)
             if progress is not None:
                 progress(report.claimed, report.claimed)
         return report
@@ -364,200 +353,3 @@ class Engine:
     def run_due_sync(self, *, at: datetime, limit: int | None = None) -> RunReport:
         """`run_due` for scripts and notebooks that have no event loop running."""
         return asyncio.run(self.run_due(at=at, limit=limit))
-
-    async def _run_batch(self, claims: Sequence[Claim], *, at: datetime, report: RunReport) -> None:
-        groups: dict[str, list[Claim]] = {}
-        for claim in claims:
-            groups.setdefault(claim.action.case_id, []).append(claim)
-        stored = await self.store.get_cases(list(groups))
-        # Only what is due and the next action matter here; the rest is planned after sending.
-        plans = self._plan_stored(
-            [(record, record.case) for record in stored.values()], at=at, upcoming=False
-        )
-        work = [
-            self._triage(case_id, stored.get(case_id), plans, group, at=at, report=report)
-            for case_id, group in groups.items()
-        ]
-        finished = [completion for item in work for completion in item.finished]
-        sends = [send for item in work for send in item.sends]
-        held = (
-            {
-                c.lease_id
-                for c in await self.store.mark_attempting_many([s[0] for s in sends], at=at)
-            }
-            if sends
-            else set()
-        )
-        live = [send for send in sends if send[0].lease_id in held]
-        outcomes = await self.dispatcher.send([envelope for _, _, envelope in live])
-        records: dict[str, list[ContactRecord]] = {}
-        for (claim, action, envelope), outcome in zip(live, outcomes, strict=True):
-            finished.append(self._finish(claim, action, envelope, outcome, at=at, report=report))
-            if outcome.ok:
-                records.setdefault(action.case_id, []).append(contact(action, outcome, at))
-        if finished:
-            await self.store.finish_many(finished)  # claims lost meanwhile: their new owner decides
-        await self._save_batch(work, records, at=at)
-
-    async def _save_batch(
-        self, work: list[_CaseWork], records: dict[str, list[ContactRecord]], *, at: datetime
-    ) -> None:
-        """Write every touched case and its next actions in one store call (then stragglers)."""
-        saves: list[CaseSave] = []
-        alone: set[int] = set()  # ids of the work items saved one by one
-        touched: list[tuple[CaseRecord, Case]] = []
-        items: list[_CaseWork] = []
-        for item in work:
-            stored = item.record
-            if stored is None or (not item.sends and not item.finished):
-                continue
-            sent = records.get(stored.case_id)
-            case = (
-                stored.case.model_copy(update={"history": (*stored.case.history, *sent)})
-                if sent
-                else stored.case
-            )
-            touched.append((stored, case))
-            items.append(item)
-        plans = self._plan_stored(touched, at=at, upcoming=False)
-        for item, (stored, case) in zip(items, touched, strict=True):
-            plan = plans[stored.case_id]
-            if plan.campaign_id != stored.campaign_id:
-                alone.add(id(item))  # moved to another campaign: enrolled again, one by one
-                continue
-            saves.append(case_save(case, stored.version, plan))
-        untouched = set(await self.store.save_many(saves, at=at)) if saves else set()
-        for item in work:
-            if item.record is not None and (id(item) in alone or item.record.case_id in untouched):
-                await self._after_sends(item, records.get(item.record.case_id, []), at=at)
-
-    def _plan_stored(
-        self, cases: Sequence[tuple[CaseRecord, Case]], *, at: datetime, upcoming: bool
-    ) -> dict[str, Plan]:
-        """Plan stored cases, each pinned to its campaign version, by case id.
-
-        (`Strategy.plan_many` shares work only between cases with equal invoice ids, which
-        real cases never have, so each case is planned on its own.)
-        """
-        plan = self.strategy.plan
-        return {
-            case.id: plan(
-                case,
-                at=at,
-                pinned={record.campaign_id: record.campaign_version},
-                upcoming=upcoming,
-            )
-            for record, case in cases
-        }
-
-    def _triage(
-        self,
-        case_id: str,
-        stored: CaseRecord | None,
-        plans: dict[str, Plan],
-        claims: list[Claim],
-        *,
-        at: datetime,
-        report: RunReport,
-    ) -> _CaseWork:
-        if stored is None:
-            gone = Reason(code="unknown_case", detail=f"case {case_id} is not in the store")
-            item = _CaseWork(None, None)
-            for claim in claims:
-                item.finished.append(skip(claim, [gone], at=at, report=report))
-            return item
-        plan = plans[case_id]
-        item = _CaseWork(stored, plan)
-        due = {a.idempotency_key: a for a in plan.due}
-        later = {a.idempotency_key: a for a in plan.upcoming}
-        for claim in claims:
-            key = claim.idempotency_key
-            report.uncertain += claim.uncertain_since is not None
-            if key in due:
-                self._prepare(item, claim, due[key], at=at, report=report)
-            elif key in later:
-                report.rescheduled += 1
-                moved = later[key]
-                reason = Reason(code="moved", detail=f"now due at {moved.due_at.isoformat()}")
-                item.finished.append(
-                    Completion(
-                        claim=claim,
-                        status=ActionStatus.FAILED,
-                        at=at,
-                        reasons=(reason,),
-                        retry_at=moved.due_at,
-                    )
-                )
-            else:
-                item.finished.append(skip(claim, why_not(plan, claim.action), at=at, report=report))
-        return item
-
-    def _prepare(
-        self, item: _CaseWork, claim: Claim, action: Action, *, at: datetime, report: RunReport
-    ) -> None:
-        assert item.record is not None  # noqa: S101 - only called for a stored case
-        try:
-            envelope = self.renderer.envelope(action, item.record.case, at=at)
-        except CreditCommsError as error:
-            reason = Reason(code="render_failed", detail=str(error).splitlines()[0])
-            report.failed += 1
-            report.failures.append(reason)
-            item.finished.append(
-                Completion(claim=claim, status=ActionStatus.FAILED, at=at, reasons=(reason,))
-            )
-            return
-        item.sends.append((claim, action, envelope))
-
-    def _finish(
-        self,
-        claim: Claim,
-        action: Action,
-        envelope: Envelope,
-        outcome: Outcome,
-        *,
-        at: datetime,
-        report: RunReport,
-    ) -> Completion:
-        if not outcome.ok:
-            reason = Reason(code="delivery_failed", detail=str(outcome.error))
-            report.failed += 1
-            report.failures.append(reason)
-            return Completion(claim=claim, status=ActionStatus.FAILED, at=at, reasons=(reason,))
-        message = outcome.message
-        receipt = outcome.receipt
-        # What the provider says it charged, when it says so; else the message's own price.
-        cost = receipt.cost if receipt is not None and receipt.cost is not None else message.cost
-        report.sent += 1
-        report.sent_by_channel[message.channel] += 1
-        report.add_cost(cost)
-        reasons = fallback_reasons(action, outcome, envelope.passed_over)
-        report.fallbacks += bool(reasons)
-        # Built from a claim, an outcome and a time the engine already holds: no re-validation.
-        return trusted(
-            Completion,
-            claim=claim,
-            status=ActionStatus.SENT,
-            at=at,
-            channel=message.channel,
-            provider_message_id=receipt.provider_message_id if receipt else None,
-            cost=cost,
-            reasons=tuple(reasons),
-        )
-
-    async def _after_sends(
-        self, item: _CaseWork, records: list[ContactRecord], *, at: datetime
-    ) -> None:
-        stored = item.record
-        if stored is None or (not records and not item.finished):
-            return
-        for _ in range(5):
-            case = stored.case.model_copy(update={"history": (*stored.case.history, *records)})
-            try:
-                await self._save(case, stored, at=at, upcoming=False)
-                return
-            except VersionConflictError:
-                fresh = await self.store.get_case(stored.case_id)
-                if fresh is None:
-                    return
-                stored = fresh
-        raise VersionConflictError(f"case {stored.case_id} kept changing while recording sends")
