@@ -45,7 +45,7 @@ def test_every_cli_option_is_documented() -> None:
     text = (DOCS / "reference" / "cli.md").read_text(encoding="utf-8")
     parser = cli._parser()
     (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    assert set(subparsers.choices) == {"demo", "preview", "plan", "run"}
+    assert set(subparsers.choices) == {"demo", "preview", "plan", "report", "run"}
     for name, sub in subparsers.choices.items():
         assert f"## `creditcomms {name}`" in text
         for action in sub._actions:

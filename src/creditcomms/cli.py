@@ -1,10 +1,11 @@
-"""The ``creditcomms`` command: ``demo``, ``preview``, ``plan`` and ``run``.
+"""The ``creditcomms`` command: ``demo``, ``preview``, ``plan``, ``report`` and ``run``.
 
 ``creditcomms demo`` runs a realistic strategy over a synthetic portfolio for 45 simulated
 days with the SQLite store, writes every message to ``./outbox/`` and a ``report.html``, and
 prints a summary. ``creditcomms run package.module:make_engine --processes 2`` runs what is
-due with the host's own engine, in as many worker processes. Progress bars and tables use
-rich when the ``cli`` extra is installed.
+due with the host's own engine, in as many worker processes; ``creditcomms report
+creditcomms.db`` prints the KPIs of what the engine sent and writes the HTML report.
+Progress bars and tables use rich when the ``cli`` extra is installed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from creditcomms._cli_output import Console
+from creditcomms.analytics import (
+    Journal,
+    KpiTable,
+    compute_kpis,
+    load_journal,
+    write_journal_report,
+)
 from creditcomms.campaigns import Campaign, Strategy, load_campaign
 from creditcomms.channels import (
     BUILTIN_CHANNELS,
@@ -40,7 +48,7 @@ from creditcomms.simulate import (
     simulate,
     synthetic_portfolio,
 )
-from creditcomms.stores import SQLiteStore
+from creditcomms.stores import PostgresStore, SQLiteStore, Store
 from creditcomms.templates import TemplateLibrary
 from creditcomms.templates._samples import SAMPLE_AT, sample_case
 from creditcomms.transports import FileOutbox
@@ -72,6 +80,21 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("cases", type=Path, help="a JSON list of cases")
     plan.add_argument("--at", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     plan.add_argument("--campaign", type=Path, help="a campaign JSON/YAML (default: demo)")
+    report = commands.add_parser("report", help="KPIs and an HTML report from a store's journal")
+    report.add_argument("store", help="a SQLite file, or a postgresql:// connection string")
+    report.add_argument("--schema", default="creditcomms", help="PostgreSQL schema")
+    report.add_argument("--since", type=_moment, help="only entries from this time (with offset)")
+    report.add_argument("--campaign", help="only this campaign's sends")
+    report.add_argument("--out", type=Path, default=Path("report.html"), help="report file")
+    report.add_argument("--currency", help="reporting currency (default: the journal's only one)")
+    report.add_argument(
+        "--rate",
+        action="append",
+        default=[],
+        type=_rate,
+        metavar="CUR=VALUE",
+        help="value of one unit of another currency, e.g. CHF=1.06 (repeatable)",
+    )
     run = commands.add_parser("run", help="send what is due with your engine, in worker processes")
     run.add_argument("engine", help="the function that builds your Engine: package.module:function")
     run.add_argument("--processes", type=int, default=1, help="worker processes (default 1)")
@@ -89,6 +112,14 @@ def _moment(text: str) -> datetime:
     if moment.utcoffset() is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset; add one, e.g. {text}+00:00")
     return moment
+
+
+def _rate(text: str) -> tuple[str, Decimal]:
+    currency, _, value = text.partition("=")
+    try:
+        return currency.strip().upper(), Decimal(value)
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write CURRENCY=VALUE, e.g. CHF=1.06") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,7 +188,15 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
             progress=lambda done, total: advance(done),
         )
     run_blocking(store.aclose())
-    table = result.kpis(by=("channel", "variant"), rates=DEMO_RATES)
+    _print_kpis(console, result.kpis(by=("channel", "variant"), rates=DEMO_RATES))
+    report = result.write_report(args.dir / "report.html", rates=DEMO_RATES)
+    console.print(result.report.summary())
+    written = sum(1 for path in outbox.rglob("*") if path.is_file() and path.name != _DEMO_MARK)
+    console.print(f"{written} files in {outbox}/; report: {report}")
+    return 0
+
+
+def _print_kpis(console: Console, table: KpiTable) -> None:
     rows = [
         [
             row["channel"],
@@ -170,15 +209,45 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
         for row in table.rows()
     ]
     console.table(
-        "Per channel and variant (EUR)",
+        f"Per channel and variant ({table.currency})",
         ["channel", "variant", "sent", "paid", "collected", "cost"],
         rows,
     )
-    report = result.write_report(args.dir / "report.html", rates=DEMO_RATES)
-    console.print(result.report.summary())
-    written = sum(1 for path in outbox.rglob("*") if path.is_file() and path.name != _DEMO_MARK)
-    console.print(f"{written} files in {outbox}/; report: {report}")
+
+
+def _report(args: argparse.Namespace, console: Console) -> int:
+    location = str(args.store)
+    if location.startswith(("postgresql://", "postgres://")):
+        store: Store = PostgresStore(location, schema=args.schema)
+    elif Path(location).is_file():
+        store = SQLiteStore(location)
+    else:
+        raise ConfigurationError(
+            f"{location}: no such file; give the SQLite file the engine writes to, or a"
+            " postgresql:// connection string"
+        )
+    journal = run_blocking(_read_journal(store, args.since, args.campaign))
+    if not journal.sends:
+        console.print(f"{location}: no sends in the journal (check --since and --campaign)")
+        return 0
+    options = {"currency": args.currency, "rates": dict(args.rate) or None}
+    try:
+        table = compute_kpis(journal, by=("channel", "variant"), **options)
+    except ConfigurationError as error:
+        raise ConfigurationError(
+            f"{error}; on the command line: --currency EUR --rate CHF=1.06 --rate GBP=1.16"
+        ) from None
+    _print_kpis(console, table)
+    path = write_journal_report(args.out, journal, title=f"creditcomms: {location}", **options)
+    console.print(f"{len(journal.sends)} sends, {len(journal.payments)} payments; report: {path}")
     return 0
+
+
+async def _read_journal(store: Store, since: datetime | None, campaign: str | None) -> Journal:
+    try:
+        return await load_journal(store, since=since, campaign=campaign)
+    finally:
+        await store.aclose()
 
 
 def _preview(args: argparse.Namespace, console: Console) -> int:
@@ -279,5 +348,6 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Console], int]] = {
     "demo": _demo,
     "preview": _preview,
     "plan": _plan,
+    "report": _report,
     "run": _run,
 }
