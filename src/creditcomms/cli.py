@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -81,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--at", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     plan.add_argument("--campaign", type=Path, help="a campaign JSON/YAML (default: demo)")
     report = commands.add_parser("report", help="KPIs and an HTML report from a store's journal")
-    report.add_argument("store", help="a SQLite file, or a postgresql:// connection string")
+    report.add_argument("store", help="a SQLite file, or a PostgreSQL connection string")
     report.add_argument("--schema", default="creditcomms", help="PostgreSQL schema")
     report.add_argument("--since", type=_moment, help="only entries from this time (with offset)")
     report.add_argument("--campaign", help="only this campaign's sends")
@@ -215,16 +216,20 @@ def _print_kpis(console: Console, table: KpiTable) -> None:
     )
 
 
+_KEYWORDS = re.compile(r"\s*\w+\s*=")
+
+
 def _report(args: argparse.Namespace, console: Console) -> int:
     location = str(args.store)
-    if location.startswith(("postgresql://", "postgres://")):
+    # A PostgreSQL connection string: a URL, or libpq's "host=... dbname=..." keywords.
+    if location.startswith(("postgresql://", "postgres://")) or _KEYWORDS.match(location):
         store: Store = PostgresStore(location, schema=args.schema)
     elif Path(location).is_file():
         store = SQLiteStore(location)
     else:
         raise ConfigurationError(
             f"{location}: no such file; give the SQLite file the engine writes to, or a"
-            " postgresql:// connection string"
+            " PostgreSQL connection string (postgresql://... or 'host=... dbname=...')"
         )
     journal = run_blocking(_read_journal(store, args.since, args.campaign))
     if not journal.sends:

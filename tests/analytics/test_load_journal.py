@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -158,6 +159,30 @@ async def test_sends_events_and_payments_come_from_the_store(
     rows = {row.channel: row for row in table.groups}
     assert (rows["email"].sent, rows["letter"].sent) == (1, 1)
     assert rows["email"].attempts == 2  # the refused one was tried, never sent
+
+
+@pytest.mark.postgres
+async def test_a_postgres_store_reads_the_same(
+    postgres_dsn: str, creditor: cc.Creditor, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """PostgreSQL gives the same journal; ``creditcomms report`` reads it by its DSN."""
+    from creditcomms.cli import main
+
+    store = cc.PostgresStore(postgres_dsn, schema="journal_pg")
+    await store.migrate()
+    await _run(store, creditor)
+    journal = await cc.load_journal(store)
+    await store.aclose()
+    assert sorted((s.case_id, s.channel, s.status) for s in journal.sends) == [
+        ("C-1", "email", cc.SendStatus.SENT),
+        ("C-2", "email", cc.SendStatus.FAILED),
+        ("C-3", "letter", cc.SendStatus.SENT),
+    ]
+    out = tmp_path / "pg.html"
+    argv = ["report", postgres_dsn, "--schema", "journal_pg", "--out", str(out)]
+    assert await asyncio.to_thread(main, argv) == 0
+    assert "3 sends" in capsys.readouterr().out
+    assert out.exists()
 
 
 async def test_campaign_and_since_narrow_it(store: cc.SQLiteStore, creditor: cc.Creditor) -> None:
