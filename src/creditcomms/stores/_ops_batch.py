@@ -23,9 +23,12 @@ _UPDATE = (
 _IDS_PER_READ = 500
 _INSERT = (
     "INSERT INTO {case} (case_id, campaign_id, campaign_version, status, next_action_at,"
-    " version, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)"
-    " ON CONFLICT (case_id) DO NOTHING RETURNING case_id"
+    " version, created_at, updated_at, data) VALUES "
 )
+_INSERT_VALUES = "(?, ?, ?, ?, ?, 1, ?, ?, ?)"
+_INSERT_TAIL = " ON CONFLICT (case_id) DO NOTHING RETURNING case_id"
+_ROWS_PER_INSERT = 100
+"""Cases per ``INSERT``: 800 parameters, under the 999 of older SQLite builds."""
 
 
 def save_many(d: Dialect, saves: Sequence[CaseSave], *, at: datetime) -> Op[list[str]]:
@@ -53,9 +56,12 @@ def save_many(d: Dialect, saves: Sequence[CaseSave], *, at: datetime) -> Op[list
         written: set[str] = set()
         if updates:
             written.update((yield from _update(d, [saves[i] for i in updates], when)))
-        if inserts:
+        for start in range(0, len(inserts), _ROWS_PER_INSERT):
+            # One statement per chunk: SQLite runs an INSERT ... RETURNING once per row.
+            chunk = inserts[start : start + _ROWS_PER_INSERT]
             rows = yield Query(
-                d.sql(_INSERT), [_insert_row(d, saves[i], when) for i in inserts], many=True
+                d.sql(_INSERT + ", ".join([_INSERT_VALUES] * len(chunk)) + _INSERT_TAIL),
+                [value for i in chunk for value in _insert_row(d, saves[i], when)],
             )
             written.update(row[0] for row in rows)
         done.update(i for i in members if saves[i].case.id in written)
