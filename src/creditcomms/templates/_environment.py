@@ -32,6 +32,7 @@ from creditcomms.errors import (
 from creditcomms.model import Debtor, Money
 
 from ._formatting import Formatter, greeting_for
+from ._trusted import BufferedRoot, render_shared
 
 __all__ = ["FORMATTER_KEY", "LANGUAGE_KEY", "Environments", "compile_part", "render_part"]
 
@@ -146,8 +147,12 @@ class _Sandbox(_FlatGlobals, ImmutableSandboxedEnvironment):
 class _Trusted(_FlatGlobals):
     """A plain Jinja environment for the library's own packs, which it ships and tests.
 
-    It has no loader: a trusted template cannot pull in a user's shared source.
+    It has no loader: a trusted template cannot pull in a user's shared source. Its
+    templates collect their output in a list instead of yielding it piece by piece
+    (`BufferedRoot`), which renders the same text.
     """
+
+    code_generator_class = BufferedRoot
 
 
 _OPTIONS: dict[str, Any] = {
@@ -236,9 +241,17 @@ def compile_part(env: jinja2.Environment, source: str, *, label: str) -> jinja2.
     return compiled
 
 
-def render_part(template: jinja2.Template, variables: Mapping[str, Any], *, label: str) -> str:
-    """Render a compiled part, turning Jinja's runtime errors into creditcomms errors."""
+def render_part(
+    template: jinja2.Template, variables: Mapping[str, Any], *, label: str, shared: bool = False
+) -> str:
+    """Render a compiled part, turning Jinja's runtime errors into creditcomms errors.
+
+    ``shared=True`` takes ``variables`` as the context's parent as it is: a dict from
+    `shared_variables`, which already holds the template's globals (see `render_shared`).
+    """
     try:
+        if shared:
+            return render_shared(template, variables)
         return template.render(variables)
     except jinja2.exceptions.SecurityError as exc:
         raise SandboxViolationError(
