@@ -57,8 +57,11 @@ def _digits_of(source: str, scheme: ReferenceScheme, width: int) -> str:
     return digits.zfill(width)
 
 
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]")
+
+
 def _rf(source: str) -> str:
-    body = re.sub(r"[^0-9A-Za-z]", "", source).upper()
+    body = _NOT_ALPHANUMERIC.sub("", source).upper()
     if not body:
         raise PaymentReferenceError(
             f"cannot make an RF reference from {source!r}: it has no letters or digits"
@@ -130,6 +133,8 @@ def make_reference(source: str, /, scheme: ReferenceScheme | str) -> str:
 
 
 def _scheme(scheme: ReferenceScheme | str) -> ReferenceScheme:
+    if type(scheme) is ReferenceScheme:  # the usual case, without the Enum call
+        return scheme
     try:
         return ReferenceScheme(scheme)
     except ValueError:
