@@ -76,10 +76,21 @@ def _percent(context: Context, value: Decimal | int) -> str:
     return _formatter(context).percent(value)
 
 
+def _variable(context: Context, key: str) -> Any:
+    """``context[key]`` (a template's own ``set`` first, then the render's variables)."""
+    own = context.vars
+    return own[key] if key in own else context.parent[key]
+
+
+_TONES: dict[str, Tone] = {tone.value: tone for tone in Tone}
+
+
 @pass_context
 def _greeting(context: Context, debtor: Debtor | None = None) -> str:
-    who: Debtor = debtor if debtor is not None else context["debtor"]
-    return greeting_for(who, language=context[LANGUAGE_KEY], tone=Tone(context["tone"]))
+    who: Debtor = debtor if debtor is not None else _variable(context, "debtor")
+    spelled = _variable(context, "tone")
+    tone = (_TONES.get(spelled) if type(spelled) is str else None) or Tone(spelled)
+    return greeting_for(who, language=_variable(context, LANGUAGE_KEY), tone=tone)
 
 
 @functools.lru_cache(maxsize=256)
