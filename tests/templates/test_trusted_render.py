@@ -26,11 +26,38 @@ SOURCES = [
     "{% autoescape false %}{{ html }}{% endautoescape %}|{{ html }}",
     "{% for i in items if i != 'b' %}{{ i }}{% endfor %}",
 ]
-VARIABLES: dict[str, Any] = {"name": "Jo & <Co>", "items": ["a", "b", "c"], "html": "<i>x</i>"}
+
+
+class _Thing:
+    """An object with an attribute, a property that fails, and a method."""
+
+    name = "thing <1>"
+
+    @property
+    def broken(self) -> str:
+        raise AttributeError("broken")
+
+    def lines(self) -> list[str]:
+        return ["a", "b"]
+
+
+VARIABLES: dict[str, Any] = {
+    "name": "Jo & <Co>",
+    "items": ["a", "b", "c"],
+    "html": "<i>x</i>",
+    "obj": _Thing(),
+    "d": {"key": "value", "nested": {"deep": 1}},
+}
+ATTRIBUTES = [
+    "{{ obj.name }} {{ d.key }} {{ d.nested.deep }} {{ obj.lines()[1:] | join(',') }}",
+    "{{ obj.missing is defined }} {{ d.missing is defined }} {{ obj.broken is defined }}",
+    "{% if obj.name and d.key %}{{ obj.name | upper }}{% endif %}{{ name.upper() }}",
+    "{% for i in items %}{{ loop.index }}{{ obj.name if loop.first else d.key }}{% endfor %}",
+]
 
 
 @pytest.mark.parametrize("escaped", [False, True])
-@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("source", SOURCES + ATTRIBUTES)
 def test_buffered_root_renders_as_jinja(source: str, escaped: bool) -> None:
     """Loops, macros, call and filter blocks, set blocks: the same text as plain Jinja."""
     envs = Environments()
@@ -61,12 +88,19 @@ def test_buffered_root_yields_once() -> None:
     assert "yield '" not in code
 
 
-def test_shared_render_keeps_undefined_errors() -> None:
-    """StrictUndefined still raises Jinja's error on the shared path."""
+@pytest.mark.parametrize(
+    "source", ["{{ missing_name }}", "{{ obj.nothing }}", "{{ d.nothing }}", "{{ missing.x }}"]
+)
+def test_shared_render_keeps_undefined_errors(source: str) -> None:
+    """StrictUndefined raises Jinja's own error, with its message, on the trusted path."""
     trusted = Environments().for_part("text", escaped=False, trusted=True)
-    compiled = trusted.from_string("{{ missing_name }}")
-    with pytest.raises(jinja2.UndefinedError, match="'missing_name' is undefined"):
+    plain = jinja2.Environment(undefined=jinja2.StrictUndefined)  # noqa: S701 - plain text
+    with pytest.raises(jinja2.UndefinedError) as expected:
+        plain.from_string(source).render(VARIABLES)
+    compiled = trusted.from_string(source)
+    with pytest.raises(jinja2.UndefinedError) as raised:
         render_shared(compiled, shared_variables(compiled, VARIABLES))
+    assert str(raised.value) == str(expected.value)
 
 
 def test_shared_render_leaves_parent_alone() -> None:

@@ -9,6 +9,8 @@ templates, which compile in the trusted environment, avoid both:
   pieces of each output node, as Jinja already does inside macros and ``{% set %}`` blocks)
   and yield the joined text once: the same pieces joined in the same order, so the same
   string, without a generator round trip per piece.
+* It reads attributes with the built-in ``getattr`` first, falling back to Jinja's
+  ``environment.getattr`` (item look-up, undefined values) only when that finds nothing.
 * `render_shared` renders a part against a variables mapping that already holds the
   template's globals, built once per message for all of its parts, in the context Jinja
   would build (same class, parent, name, blocks and globals).
@@ -21,7 +23,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 
 __all__ = ["BufferedRoot", "render_shared", "shared_variables"]
 
@@ -55,6 +57,25 @@ class BufferedRoot(CodeGenerator):
             frame.buffer = _OUT
             self.writeline(f"{_OUT} = []")
         super().enter_frame(frame)
+
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:  # noqa: N802
+        """``obj.name`` as a built-in ``getattr`` with Jinja's look-up as the fallback.
+
+        ``environment.getattr`` tries the attribute, then the item, then gives an undefined
+        value; the generated expression reads the attribute without that Python call and
+        hands anything without one (a dict, a missing name) to ``environment.getattr``.
+        """
+        if not self._buffered or self.environment.is_async:
+            super().visit_Getattr(node, frame)
+            return
+        owner, found = self.temporary_identifier(), self.temporary_identifier()
+        self.write(f"({found} if ({found} := getattr(({owner} := ")
+        self.visit(node.node, frame)
+        self.write(
+            f"), {node.attr!r}, missing)) is not missing"
+            f" else environment.getattr({owner}, {node.attr!r}))"
+        )
 
     def leave_frame(self, frame: Frame, with_python_scope: bool = False) -> None:
         """Leave a frame; leaving the root yields the joined output."""
