@@ -52,12 +52,15 @@ def _formatter(context: Context) -> Formatter:
 
 @pass_context
 def _money(context: Context, value: Money) -> str:
-    return _formatter(context).money(value)
+    # As `_formatter`, inline: money and dates are most of a message's filter calls.
+    formatter: Formatter = context.parent[FORMATTER_KEY]
+    return formatter.money(value)
 
 
 @pass_context
 def _date(context: Context, value: date | datetime, style: str = "medium") -> str:
-    return _formatter(context).date(value, style)
+    formatter: Formatter = context.parent[FORMATTER_KEY]
+    return formatter.date(value, style)
 
 
 @pass_context
