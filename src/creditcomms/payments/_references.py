@@ -74,7 +74,8 @@ def _rf(source: str) -> str:
     return "RF" + f"{98 - _mod97(body + 'RF00'):02d}" + body
 
 
-_BASE36 = {ord(c): str(int(c, 36)) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+# Digits map to themselves: ``str.translate`` pays for every character its table lacks.
+_BASE36 = {ord(c): str(int(c, 36)) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 _COMPACT_RF = re.compile(r"RF[0-9A-Z]{3,23}")
 
 
