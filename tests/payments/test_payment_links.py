@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import re
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 import creditcomms as cc
 from creditcomms.payments import PayClaim, sign_link, verify_link
+from creditcomms.payments._links import _b64, _mac
 
 NEW = "new-secret-0123456789abcdef"
 OLD = "old-secret-0123456789abcdef"
@@ -121,3 +123,16 @@ def test_naive_time_is_refused(claim: PayClaim) -> None:
     """A naive ``at`` is a ValidationError naming the field, not a TypeError."""
     with pytest.raises(cc.ValidationError, match="timezone-aware"):
         verify_link(sign_link(claim, NEW), NEW, at=datetime(2026, 11, 22))  # noqa: DTZ001
+
+
+@given(key=st.binary(min_size=1, max_size=200), payload=st.binary(max_size=300))
+def test_mac_is_truncated_hmac_sha256(key: bytes, payload: bytes) -> None:
+    """The MAC from saved pad states is ``hmac.digest``, for short keys and long ones."""
+    assert _mac(key, payload) == hmac.digest(key, payload, "sha256")[:16]
+    assert _mac(key, payload) == _mac(key, payload)  # the saved states are copied, not used up
+
+
+@given(data=st.binary(max_size=300))
+def test_b64_is_unpadded_urlsafe_base64(data: bytes) -> None:
+    """Token parts are ``base64.urlsafe_b64encode`` without padding."""
+    assert _b64(data) == base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

@@ -25,7 +25,7 @@ _set = object.__setattr__
 class _Shape:
     """What `trusted` needs to know about a model class, worked out once."""
 
-    __slots__ = ("defaults", "factories", "known", "names", "required")
+    __slots__ = ("defaults", "factories", "known", "names", "required", "start")
 
     def __init__(self, model: type[BaseModel]) -> None:
         fields = model.model_fields
@@ -42,6 +42,9 @@ class _Shape:
         }
         self.required = frozenset(name for name, info in fields.items() if info.is_required())
         self.known = frozenset(fields)
+        # Every field in declaration order with its default; required fields and factories
+        # hold None until a value (or the factory's result) replaces them in place.
+        self.start = {name: self.defaults.get(name) for name in self.names}
 
 
 @functools.cache
@@ -64,14 +67,13 @@ def trusted(model: type[_M], /, **values: Any) -> _M:
     shape = _shape(model)
     if shape is None or not shape.required <= values.keys() <= shape.known:
         return model.model_construct(**values)
-    data: dict[str, Any] = {}
-    for name in shape.names:
-        if name in values:
-            data[name] = values[name]
-        elif name in shape.factories:
-            data[name] = shape.factories[name]()
-        else:
-            data[name] = shape.defaults[name]
+    # Declaration order, as validation leaves it: a copy of the defaults, then the values
+    # (updating a key keeps its place), then the factories of the fields left out.
+    data = shape.start.copy()
+    data.update(values)
+    for name, factory in shape.factories.items():
+        if name not in values:
+            data[name] = factory()
     made: _M = _new(model)
     _set(made, "__dict__", data)
     _set(made, "__pydantic_fields_set__", set(values))

@@ -3,8 +3,9 @@
 The scanlines: the first pixel row of each module row is stored as is (PNG filter 0) and
 the ``scale - 1`` copies below it with filter 2 ("Up"), which are all zero bytes, so zlib's
 fastest level has little to do. When ``scale`` is a multiple of 4 a module is a whole number
-of hex digits (``f`` white, ``0`` black), so the rows come from one ``translate``, one
-``struct`` unpack, one join and one ``unhexlify``.
+of hex digits (``f`` white, ``0`` black), so the first pixel rows come from one
+``translate``, one ``struct`` unpack, one join and one ``unhexlify``; the copies and the
+quiet zone, the same bytes in every image of a size, are joined in as bytes.
 """
 
 from __future__ import annotations
@@ -34,11 +35,15 @@ class _Shape:
     rows: struct.Struct
     """Splits the hex digits of the modules into rows (hex path)."""
     head: bytes
-    """Hex digits before the first module row: the top margin, the filter byte, the edge."""
+    """Hex digits before the first module row: the filter byte, the edge."""
     separator: bytes
-    """Hex digits between two module rows: edge, padding, copies, filter byte, edge."""
+    """Hex digits between two module rows: edge, padding, filter byte, edge."""
     tail: bytes
-    """Hex digits after the last module row: edge, padding, copies, the bottom margin."""
+    """Hex digits after the last module row: edge, padding."""
+    lines: struct.Struct
+    """Splits the first pixel rows (filter byte and pixels) apart (hex path)."""
+    white: bytes
+    """The top and bottom quiet zone: one white row (filter 0) and its copies."""
 
 
 @functools.cache
@@ -52,15 +57,16 @@ def _shape(n: int, scale: int, border: int) -> _Shape:
     edge = b"f" * (border * digits)
     pad = b"0" * (2 * row_bytes - pixels // 4)
     white_row = b"00" + b"f" * (pixels // 4) + pad
-    white = white_row + margin.hex().encode() if border else b""
-    between = repeat.hex().encode()
+    white = binascii.unhexlify(white_row) + margin if border else b""
     return _Shape(
         repeat=repeat,
         margin=margin,
         rows=struct.Struct(f"{n * digits}s" * n),
-        head=white + b"00" + edge,
-        separator=edge + pad + between + b"00" + edge,
-        tail=edge + pad + between + white,
+        head=b"00" + edge,
+        separator=edge + pad + b"00" + edge,
+        tail=edge + pad,
+        lines=struct.Struct(f"{1 + row_bytes}s" * n),
+        white=white,
     )
 
 
@@ -92,7 +98,9 @@ def png(modules: bytes, n: int, *, scale: int, border: int) -> bytes:
         lines = b"".join([*white, shape.repeat.join(parts), shape.repeat, *white])
     else:
         rows = _hex_rows(modules, shape, scale)
-        lines = binascii.unhexlify(b"".join((shape.head, shape.separator.join(rows), shape.tail)))
+        first = binascii.unhexlify(b"".join((shape.head, shape.separator.join(rows), shape.tail)))
+        copies = shape.repeat.join(shape.lines.unpack(first))
+        lines = b"".join((shape.white, copies, shape.repeat, shape.white))
     idat = zlib.compress(lines, _PNG_LEVEL)
     return b"".join((_png_head(side), _chunk(b"IDAT", idat), _PNG_END))
 

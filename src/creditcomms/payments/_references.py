@@ -57,8 +57,11 @@ def _digits_of(source: str, scheme: ReferenceScheme, width: int) -> str:
     return digits.zfill(width)
 
 
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]")
+
+
 def _rf(source: str) -> str:
-    body = re.sub(r"[^0-9A-Za-z]", "", source).upper()
+    body = _NOT_ALPHANUMERIC.sub("", source).upper()
     if not body:
         raise PaymentReferenceError(
             f"cannot make an RF reference from {source!r}: it has no letters or digits"
@@ -71,7 +74,8 @@ def _rf(source: str) -> str:
     return "RF" + f"{98 - _mod97(body + 'RF00'):02d}" + body
 
 
-_BASE36 = {ord(c): str(int(c, 36)) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+# Digits map to themselves: ``str.translate`` pays for every character its table lacks.
+_BASE36 = {ord(c): str(int(c, 36)) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 _COMPACT_RF = re.compile(r"RF[0-9A-Z]{3,23}")
 
 
@@ -130,6 +134,8 @@ def make_reference(source: str, /, scheme: ReferenceScheme | str) -> str:
 
 
 def _scheme(scheme: ReferenceScheme | str) -> ReferenceScheme:
+    if type(scheme) is ReferenceScheme:  # the usual case, without the Enum call
+        return scheme
     try:
         return ReferenceScheme(scheme)
     except ValueError:

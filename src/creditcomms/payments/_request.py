@@ -58,9 +58,18 @@ def _add_fees(amount: Money, fees: Sequence[FeeLine]) -> Money:
     return amount
 
 
+def _open(case: Case) -> tuple[Invoice, ...]:
+    """``case.open_invoices``; a single invoice without the sort."""
+    invoices = case.invoices
+    if len(invoices) == 1:
+        first = invoices[0]
+        return (first,) if first.is_open else ()
+    return case.open_invoices
+
+
 def _select_invoices(case: Case, invoice_ids: Sequence[str] | None) -> tuple[Invoice, ...]:
     if invoice_ids is None:
-        chosen = case.open_invoices
+        chosen = _open(case)
     else:
         by_id = {i.id: i for i in case.invoices}
         unknown = [i for i in invoice_ids if i not in by_id]
@@ -200,7 +209,7 @@ class PaymentRequest(Model):
                 f"expires_in {expires_in} must be positive; the pay link would be dead on arrival"
             )
         invoices = _select_invoices(case, invoice_ids)
-        amount = _add_fees(sum((i.balance for i in invoices), _zero(case.currency)), fees)
+        amount = _add_fees(_open_sum(invoices, case.currency), fees)
         ids = tuple(i.id for i in invoices)
         expires_at = at + expires_in
         if not case.id:  # the claim's own validation names the empty case id
@@ -358,6 +367,13 @@ class PaymentRequest(Model):
 @functools.cache
 def _zero(currency: str) -> Money:
     return Money.zero(currency)
+
+
+def _open_sum(invoices: tuple[Invoice, ...], currency: str) -> Money:
+    """The invoices' open balance: one invoice's own (Money is frozen and exact), or a sum."""
+    if len(invoices) == 1 and invoices[0].balance.currency == currency:
+        return invoices[0].balance
+    return sum((i.balance for i in invoices), _zero(currency))
 
 
 # A pure function of hashable arguments; repeated reminders for an invoice ask again.

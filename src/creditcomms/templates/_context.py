@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 
 from creditcomms.campaigns import Tone
 from creditcomms.model import Case, Creditor, Debtor, Invoice, Money
+from creditcomms.model._types import zone
 from creditcomms.payments import FeeLine
 
 __all__ = ["PaymentDetails", "RenderContext", "StepInfo", "Totals"]
@@ -129,7 +130,7 @@ class RenderContext:
         """Build the context for ``case`` at ``at`` (open invoices, totals, fee lines)."""
         invoices = _chosen_invoices(case, invoice_ids)
         lines = tuple(_fee_line(fee) for fee in fees) if fees else ()
-        today = at.astimezone(case.debtor.zone).date()
+        today = _today(at, case.debtor.timezone)
         return cls(
             debtor=case.debtor,
             invoices=invoices,
@@ -164,8 +165,24 @@ class RenderContext:
         }
 
 
+@functools.lru_cache(maxsize=1024)
+def _today(at: datetime, timezone: str) -> date:
+    # A run renders at few instants for few zones. Equal keys are the same instant (aware
+    # datetimes compare as instants), which falls on the same date in ``timezone``.
+    return at.astimezone(zone(timezone)).date()
+
+
+def _open(case: Case) -> tuple[Invoice, ...]:
+    """``case.open_invoices``; a single invoice without the sort."""
+    invoices = case.invoices
+    if len(invoices) == 1:
+        first = invoices[0]
+        return (first,) if first.is_open else ()
+    return case.open_invoices
+
+
 def _chosen_invoices(case: Case, invoice_ids: Sequence[str]) -> tuple[Invoice, ...]:
-    open_invoices = case.open_invoices
+    open_invoices = _open(case)
     if invoice_ids:
         wanted = set(invoice_ids)
         open_invoices = tuple(i for i in open_invoices if i.id in wanted)
@@ -197,9 +214,12 @@ def _total(amounts: list[Money], currency: str) -> Money:
 def _totals(
     invoices: tuple[Invoice, ...], fees: tuple[FeeLine, ...], today: date, currency: str
 ) -> Totals:
-    open_amount = _total([i.balance for i in invoices], currency)
-    fees_amount = _total([f.amount for f in fees], currency)
-    oldest = min(i.due_on for i in invoices)
+    if len(invoices) == 1:  # the usual message: one invoice, its own balance and due date
+        open_amount, oldest = invoices[0].balance, invoices[0].due_on
+    else:
+        open_amount = _total([i.balance for i in invoices], currency)
+        oldest = min(i.due_on for i in invoices)
+    fees_amount = _total([f.amount for f in fees], currency) if fees else _zero(currency)
     return Totals(
         open_amount=open_amount,
         fees_amount=fees_amount,

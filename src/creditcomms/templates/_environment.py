@@ -32,6 +32,7 @@ from creditcomms.errors import (
 from creditcomms.model import Debtor, Money
 
 from ._formatting import Formatter, greeting_for
+from ._trusted import BufferedRoot, render_shared
 
 __all__ = ["FORMATTER_KEY", "LANGUAGE_KEY", "Environments", "compile_part", "render_part"]
 
@@ -51,12 +52,15 @@ def _formatter(context: Context) -> Formatter:
 
 @pass_context
 def _money(context: Context, value: Money) -> str:
-    return _formatter(context).money(value)
+    # As `_formatter`, inline: money and dates are most of a message's filter calls.
+    formatter: Formatter = context.parent[FORMATTER_KEY]
+    return formatter.money(value)
 
 
 @pass_context
 def _date(context: Context, value: date | datetime, style: str = "medium") -> str:
-    return _formatter(context).date(value, style)
+    formatter: Formatter = context.parent[FORMATTER_KEY]
+    return formatter.date(value, style)
 
 
 @pass_context
@@ -75,10 +79,21 @@ def _percent(context: Context, value: Decimal | int) -> str:
     return _formatter(context).percent(value)
 
 
+def _variable(context: Context, key: str) -> Any:
+    """``context[key]`` (a template's own ``set`` first, then the render's variables)."""
+    own = context.vars
+    return own[key] if key in own else context.parent[key]
+
+
+_TONES: dict[str, Tone] = {tone.value: tone for tone in Tone}
+
+
 @pass_context
 def _greeting(context: Context, debtor: Debtor | None = None) -> str:
-    who: Debtor = debtor if debtor is not None else context["debtor"]
-    return greeting_for(who, language=context[LANGUAGE_KEY], tone=Tone(context["tone"]))
+    who: Debtor = debtor if debtor is not None else _variable(context, "debtor")
+    spelled = _variable(context, "tone")
+    tone = (_TONES.get(spelled) if type(spelled) is str else None) or Tone(spelled)
+    return greeting_for(who, language=_variable(context, LANGUAGE_KEY), tone=tone)
 
 
 @functools.lru_cache(maxsize=256)
@@ -146,8 +161,12 @@ class _Sandbox(_FlatGlobals, ImmutableSandboxedEnvironment):
 class _Trusted(_FlatGlobals):
     """A plain Jinja environment for the library's own packs, which it ships and tests.
 
-    It has no loader: a trusted template cannot pull in a user's shared source.
+    It has no loader: a trusted template cannot pull in a user's shared source. Its
+    templates collect their output in a list instead of yielding it piece by piece
+    (`BufferedRoot`), which renders the same text.
     """
+
+    code_generator_class = BufferedRoot
 
 
 _OPTIONS: dict[str, Any] = {
@@ -236,9 +255,17 @@ def compile_part(env: jinja2.Environment, source: str, *, label: str) -> jinja2.
     return compiled
 
 
-def render_part(template: jinja2.Template, variables: Mapping[str, Any], *, label: str) -> str:
-    """Render a compiled part, turning Jinja's runtime errors into creditcomms errors."""
+def render_part(
+    template: jinja2.Template, variables: Mapping[str, Any], *, label: str, shared: bool = False
+) -> str:
+    """Render a compiled part, turning Jinja's runtime errors into creditcomms errors.
+
+    ``shared=True`` takes ``variables`` as the context's parent as it is: a dict from
+    `shared_variables`, which already holds the template's globals (see `render_shared`).
+    """
     try:
+        if shared:
+            return render_shared(template, variables)
         return template.render(variables)
     except jinja2.exceptions.SecurityError as exc:
         raise SandboxViolationError(

@@ -31,6 +31,7 @@ from ._formatting import formatter_for, language_of
 from ._loading import expand_pack, read_directory
 from ._samples import SAMPLE_AT, SamplePayment, sample_case, sample_creditor
 from ._template import ESCAPED_PARTS, Resolution, Template, TemplateKey
+from ._trusted import shared_variables
 from ._validation import check_template
 
 __all__ = ["TemplateLibrary"]
@@ -85,6 +86,8 @@ class TemplateLibrary:
         self._validate = validate
         self._templates: dict[TemplateKey, Template] = {}
         self._compiled: dict[TemplateKey, dict[str, jinja2.Template]] = {}
+        self._shared: set[TemplateKey] = set()
+        """Compiled built-in templates whose parts render from one shared variables dict."""
         self._resolutions: dict[tuple[str, str, str, Tone], Resolution] = {}
         for template in templates:
             self.add(template)
@@ -126,6 +129,7 @@ class TemplateLibrary:
         template.check_parts()
         self._templates[template.key] = template
         self._compiled.pop(template.key, None)
+        self._shared.discard(template.key)
         self._resolutions.clear()
         if self._validate:
             try:
@@ -134,6 +138,7 @@ class TemplateLibrary:
             except Exception:
                 del self._templates[template.key]
                 self._compiled.pop(template.key, None)
+                self._shared.discard(template.key)
                 raise
 
     def _compiled_parts(self, template: Template) -> dict[str, jinja2.Template]:
@@ -154,6 +159,12 @@ class TemplateLibrary:
                 for part, source in template.parts.items()
             }
             self._compiled[template.key] = compiled
+            # Built-in parts have equal globals (one environment pair, finished alike), so
+            # one dict of globals and variables serves all of a message's parts.
+            first = next(iter(compiled.values()), None)
+            same = first is not None and all(c.globals == first.globals for c in compiled.values())
+            if trusted and same:
+                self._shared.add(template.key)
         return compiled
 
     @property
@@ -236,9 +247,13 @@ class TemplateLibrary:
         variables = context.variables()
         variables[FORMATTER_KEY] = formatter_for(locale)
         variables[LANGUAGE_KEY] = language
+        parts = self._compiled_parts(template)
+        shared = template.key in self._shared
+        if shared:
+            variables = shared_variables(next(iter(parts.values())), variables)
         rendered: dict[str, str] = {}
-        for part, compiled in self._compiled_parts(template).items():
-            text = render_part(compiled, variables, label=f"{label}:{part}")
+        for part, compiled in parts.items():
+            text = render_part(compiled, variables, label=f"{label}:{part}", shared=shared)
             rendered[part] = text if part in ESCAPED_PARTS else _tidy(text)
         return rendered
 
