@@ -254,7 +254,10 @@ class Case(Model):
     @property
     def open_invoices(self) -> tuple[Invoice, ...]:
         """The invoices that are still open, oldest due date first."""
-        return tuple(sorted((i for i in self.invoices if i.is_open), key=lambda i: i.due_on))
+        invoices = self.invoices
+        if len(invoices) == 1:  # most cases: no generator, no sort
+            return invoices if invoices[0].is_open else ()
+        return tuple(sorted((i for i in invoices if i.is_open), key=lambda i: i.due_on))
 
     @property
     def open_amount(self) -> Money:

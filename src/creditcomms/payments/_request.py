@@ -58,18 +58,9 @@ def _add_fees(amount: Money, fees: Sequence[FeeLine]) -> Money:
     return amount
 
 
-def _open(case: Case) -> tuple[Invoice, ...]:
-    """``case.open_invoices``; a single invoice without the sort."""
-    invoices = case.invoices
-    if len(invoices) == 1:
-        first = invoices[0]
-        return (first,) if first.is_open else ()
-    return case.open_invoices
-
-
 def _select_invoices(case: Case, invoice_ids: Sequence[str] | None) -> tuple[Invoice, ...]:
     if invoice_ids is None:
-        chosen = _open(case)
+        chosen = case.open_invoices
     else:
         by_id = {i.id: i for i in case.invoices}
         unknown = [i for i in invoice_ids if i not in by_id]

@@ -65,13 +65,7 @@ def schedule(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[int]:
             [value for a in chunk for value in _action_row(d, a, at)],
         )
         new.update(r[0] for r in rows)
-    journal = [
-        journal_row(d, JournalKind.PLANNED, at, action=a, reasons=a.reasons)
-        for a in actions
-        if a.idempotency_key in new
-    ]
-    if journal:
-        yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
+    yield from _journal_planned(d, actions, new, at=at)
     known = [a for a in actions if a.idempotency_key not in new]
     revived = (yield from revive(d, known, at=at)) if known else set()
     refresh = [_refresh_row(d, a, at) for a in known if a.idempotency_key not in revived]
@@ -126,14 +120,21 @@ def revive(d: Dialect, actions: Sequence[Action], *, at: datetime) -> Op[set[str
         many=True,
     )
     revived = {r[0] for r in rows}
+    yield from _journal_planned(d, again, revived, at=at)
+    return revived
+
+
+def _journal_planned(
+    d: Dialect, actions: Sequence[Action], keys: set[str], *, at: datetime
+) -> Op[None]:
+    """Journal the actions among ``actions`` whose key is in ``keys`` as planned."""
     journal = [
         journal_row(d, JournalKind.PLANNED, at, action=a, reasons=a.reasons)
-        for a in again
-        if a.idempotency_key in revived
+        for a in actions
+        if a.idempotency_key in keys
     ]
     if journal:
         yield Query(d.sql(INSERT_JOURNAL), journal, many=True)
-    return revived
 
 
 def _refresh_row(d: Dialect, a: Action, at: datetime) -> tuple[Any, ...]:

@@ -172,17 +172,8 @@ def _today(at: datetime, timezone: str) -> date:
     return at.astimezone(zone(timezone)).date()
 
 
-def _open(case: Case) -> tuple[Invoice, ...]:
-    """``case.open_invoices``; a single invoice without the sort."""
-    invoices = case.invoices
-    if len(invoices) == 1:
-        first = invoices[0]
-        return (first,) if first.is_open else ()
-    return case.open_invoices
-
-
 def _chosen_invoices(case: Case, invoice_ids: Sequence[str]) -> tuple[Invoice, ...]:
-    open_invoices = _open(case)
+    open_invoices = case.open_invoices
     if invoice_ids:
         wanted = set(invoice_ids)
         open_invoices = tuple(i for i in open_invoices if i.id in wanted)
