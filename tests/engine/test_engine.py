@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -618,3 +619,31 @@ async def test_a_hard_bounce_sends_the_next_step_by_its_fallback(
     assert campaign.policy is not None
     assert campaign.policy.refusal(fixed, cc.EMAIL) is None
     assert campaign.policy.refusal(after, cc.EMAIL) is not None
+
+
+async def test_a_claim_taken_over_mid_batch_is_not_sent(
+    campaign: cc.Campaign, creditor: cc.Creditor, case: cc.Case, transport: InMemoryTransport
+) -> None:
+    """Of one batch (one lease id), only the claims still held go out; a lost one does not."""
+
+    class LosesOne(cc.MemoryStore):
+        async def mark_attempting_many(
+            self, claims: Sequence[cc.stores.Claim], /, *, at: datetime
+        ) -> list[cc.stores.Claim]:
+            held = await super().mark_attempting_many(claims, at=at)
+            return [c for c in held if c.action.case_id != "C-2"]  # taken over meanwhile
+
+    store = LosesOne()
+    await store.migrate()
+    channels = (cc.EMAIL, cc.SMS)
+    engine = cc.Engine(
+        cc.Strategy([], default=campaign),
+        cc.TemplateLibrary.builtin(),
+        creditor,
+        cc.Dispatcher(transports=dict.fromkeys(channels, transport), hooks=[]),
+        store,
+    )
+    cases = [case.model_copy(update={"id": case_id}) for case_id in ("C-1", "C-2")]
+    await engine.sync(cases, at=SYNC_AT)
+    await engine.run_due(at=PRE_DUE_AT)
+    assert [m.case_id for m in transport.sent] == ["C-1"]

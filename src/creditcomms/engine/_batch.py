@@ -87,15 +87,12 @@ class BatchRun:
         ]
         finished = [completion for item in work for completion in item.finished]
         sends = [send for item in work for send in item.sends]
-        held = (
-            {
-                c.lease_id
-                for c in await self.engine.store.mark_attempting_many([s[0] for s in sends], at=at)
-            }
-            if sends
-            else set()
-        )
-        live = [send for send in sends if send[0].lease_id in held]
+        # Only the claims still held go out. A batch shares one lease id, so a claim another
+        # worker took over is told apart by its key, not by the lease.
+        store = self.engine.store
+        marked = await store.mark_attempting_many([s[0] for s in sends], at=at) if sends else []
+        held = {claim.idempotency_key for claim in marked}
+        live = [send for send in sends if send[0].idempotency_key in held]
         outcomes = await self.engine.dispatcher.send([envelope for _, _, envelope in live])
         records: dict[str, list[ContactRecord]] = {}
         for (claim, action, envelope), outcome in zip(live, outcomes, strict=True):
@@ -103,9 +100,8 @@ class BatchRun:
             if outcome.ok:
                 records.setdefault(action.case_id, []).append(contact(action, outcome, at))
         if finished:
-            await self.engine.store.finish_many(
-                finished
-            )  # claims lost meanwhile: their new owner decides
+            # Claims lost meanwhile are left out: their new owner decides.
+            await self.engine.store.finish_many(finished)
         await self._save_all(work, records)
 
     async def _save_all(
