@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from creditcomms.errors import ConfigurationError
-from creditcomms.model import Case, Invoice, Reason, zone
+from creditcomms.model import Case, Reason, zone
 from creditcomms.policies._window import local_date
 
 from ._action import Action
@@ -42,7 +42,7 @@ def plan_case(
     at = at.astimezone(UTC)
     tz = zone(case.debtor.timezone)
     today = local_date(at, tz)
-    invoices = _open_invoices(case)
+    invoices = case.open_invoices
     balance = open_balance(invoices)
     guard = evaluate_guards(campaign.guards, case, balance, today, tz)
     reasons = (
@@ -120,14 +120,6 @@ def _finish(run: Run, guard: GuardState, reasons: tuple[Reason, ...]) -> Plan:
         guard.resume_at,
         run.tz,
     )
-
-
-def _open_invoices(case: Case) -> tuple[Invoice, ...]:
-    """``case.open_invoices`` (open invoices, oldest due first), quicker for one invoice."""
-    invoices = case.invoices
-    if len(invoices) == 1:
-        return invoices if invoices[0].is_open else ()
-    return case.open_invoices
 
 
 def _order(action: Action) -> datetime:

@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from creditcomms.model import Model
 from creditcomms.model._base import FieldError
+from creditcomms.model._trusted import trusted
 
 __all__ = ["Attachment", "embed_inline_images"]
 
@@ -114,11 +115,6 @@ def is_content_id(value: str, /) -> bool:
     return bool(left) and not left.strip(_ATEXT) and not right.strip(_ATEXT)
 
 
-_FIELDS = frozenset(("filename", "content_type", "data", "content_id", "inline"))
-_new = object.__new__
-_set = object.__setattr__
-
-
 def inline_image(data: bytes, content_id: str, *, filename: str, content_type: str) -> Attachment:
     """An inline `Attachment` for an email builder, equal to the validated one.
 
@@ -131,14 +127,10 @@ def inline_image(data: bytes, content_id: str, *, filename: str, content_type: s
             filename=filename, content_type=content_type, data=data, content_id=content_id,
             inline=True,
         )  # fmt: skip
-    made: Attachment = _new(Attachment)
-    fields = {"filename": filename, "content_type": content_type, "data": data,
-              "content_id": content_id, "inline": True}  # fmt: skip
-    _set(made, "__dict__", fields)
-    _set(made, "__pydantic_fields_set__", set(_FIELDS))
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
-    return made
+    return trusted(
+        Attachment, filename=filename, content_type=content_type, data=data,
+        content_id=content_id, inline=True,
+    )  # fmt: skip
 
 
 def embed_inline_images(html: str, attachments: Iterable[Attachment], /) -> str:

@@ -277,8 +277,11 @@ class Case(Model):
     @property
     def oldest_due_on(self) -> date:
         """The earliest due date among open invoices (or all invoices when none is open)."""
-        invoices = self.open_invoices or self.invoices
-        return min(i.due_on for i in invoices)
+        oldest: date | None = None
+        for invoice in self.invoices:  # a minimum needs no sorted tuple of open invoices
+            if invoice.is_open and (oldest is None or invoice.due_on < oldest):
+                oldest = invoice.due_on
+        return oldest if oldest is not None else min(i.due_on for i in self.invoices)
 
     def days_past_due(self, on: date, /) -> int:
         """Days past the oldest open due date on ``on`` (negative before it)."""

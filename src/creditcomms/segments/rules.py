@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -50,15 +49,7 @@ def days_past_due() -> Measure:
 
 
 def _days_past_due(case: Case, ctx: Context) -> int:
-    """``case.days_past_due(ctx.on)``, without sorting the open invoices first."""
-    invoices = case.invoices
-    oldest: date | None = None
-    for invoice in invoices:
-        if invoice.is_open and (oldest is None or invoice.due_on < oldest):
-            oldest = invoice.due_on
-    if oldest is None:  # nothing open: the oldest due date of all invoices counts
-        oldest = min(i.due_on for i in invoices)
-    return (ctx.on - oldest).days
+    return case.days_past_due(ctx.on)
 
 
 class _MoneyMeasure(Measure):
@@ -149,11 +140,7 @@ def _open_number(case: Case) -> Decimal | None:
     total = _zero(currency)
     if total is None:
         return None
-    invoices = case.invoices
-    if len(invoices) > 1:
-        invoices = case.open_invoices  # in their order: each sum is rounded as Money rounds
-    elif not invoices[0].is_open:
-        return total
+    invoices = case.open_invoices  # in their order: each sum is rounded as Money rounds
     unit = minor_unit(currency)
     for invoice in invoices:
         balance = invoice.balance
